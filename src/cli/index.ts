@@ -1,0 +1,176 @@
+/**
+ * The `pingan` command. Bad input exits with status 2 and a message naming the argument;
+ * other failures exit with status 1.
+ */
+import fs from 'node:fs';
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { AppError } from '../platform/errors.js';
+import { openDatabase, type Database } from '../platform/db/database.js';
+import { migrate } from '../platform/db/migrator.js';
+import { loadConfig, ConfigError, type Config } from '../server/config.js';
+import { serve } from '../server/main.js';
+import { seedDatabase, DEFAULT_SEED } from '../server/seed.js';
+import * as grids from '../modules/grids/index.js';
+import { progress } from './progress.js';
+
+const SCALES = ['demo', 'province'] as const;
+
+function number(name: string, min: number, max: number) {
+  return (raw: string) => {
+    const n = Number(raw);
+    if (raw.trim() === '' || !Number.isFinite(n)) {
+      throw new AppError('VALIDATION_FAILED', { zh: `${name} 必须是数字（实际为 "${raw}"）`, en: `${name} must be a number (got "${raw}")` }, { field: name });
+    }
+    if (n < min || n > max) {
+      throw new AppError('VALIDATION_FAILED', { zh: `${name} 必须在 ${min} 到 ${max} 之间（实际为 ${n}）`, en: `${name} must be between ${min} and ${max} (got ${n})` }, { field: name });
+    }
+    return n;
+  };
+}
+
+async function withDatabase<T>(config: Config, fn: (db: Database) => Promise<T>): Promise<T> {
+  const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
+  try {
+    await migrate(database);
+    return await fn(database);
+  } finally {
+    await database.close();
+  }
+}
+
+function printSeedReport(report: Awaited<ReturnType<typeof seedDatabase>>) {
+  console.log(`Seeded in ${(report.ms / 1000).toFixed(1)} s:`);
+  for (const u of report.units) console.log(`  ${u.level.padEnd(9)} ${u.kind.padEnd(11)} ${String(u.n).padStart(7)}`);
+  console.log(`  boundaries: ${Object.entries(report.boundaries).map(([k, v]) => `${k} ${v}`).join(', ')}`);
+  console.log(`  grids created: ${report.grids} (township, village and grid polygons are synthetic)`);
+}
+
+export function buildCli(config: () => Config): Command {
+  const program = new Command('pingan')
+    .description("Ping'an (平安): grid-based grassroots governance and public safety")
+    .showHelpAfterError()
+    .configureOutput({ outputError: (str, write) => write(str) })
+    .exitOverride();
+
+  program
+    .command('serve')
+    .description('start the HTTP server (migrates the database first)')
+    .addOption(new Option('--seed-if-empty <scale>', 'seed this scale when the database holds no org tree').choices(SCALES))
+    .action(async (o: { seedIfEmpty?: grids.Scale }) => {
+      await serve(config(), { seedIfEmpty: o.seedIfEmpty });
+    });
+
+  program
+    .command('migrate')
+    .description('apply pending database migrations')
+    .action(async () => {
+      await withDatabase(config(), async (db) => {
+        const applied = await migrate(db);
+        console.log(applied.length ? `Applied: ${applied.map((m) => `${m.version}_${m.name}`).join(', ')}` : 'Up to date.');
+      });
+    });
+
+  program
+    .command('seed')
+    .description('load the real administrative tree and generate synthetic township/village/grid polygons')
+    .addOption(new Option('--scale <scale>', 'demo: one grid per village; province: ≈85,000 grids').choices(SCALES).default('demo'))
+    .option('--seed <text>', 'seed of the polygon generator', DEFAULT_SEED)
+    .option('--counties <codes>', 'only these county codes, comma-separated', (v: string) => {
+      const codes = v.split(',').map((s) => s.trim()).filter(Boolean);
+      if (!codes.length || codes.some((c) => !/^\d{6}$/.test(c))) throw new InvalidArgumentError('must be 6-digit county codes separated by commas');
+      return codes;
+    })
+    .action(async (o: { scale: grids.Scale; seed: string; counties?: string[] }) => {
+      const cfg = config();
+      await withDatabase(cfg, async (db) => {
+        const bar = progress('seeding counties');
+        const report = await seedDatabase(db, { region: cfg.region, scale: o.scale, seed: o.seed, counties: o.counties, onProgress: bar.update });
+        bar.end();
+        printSeedReport(report);
+      });
+    });
+
+  const importCmd = program.command('import').description('import data');
+  importCmd
+    .command('grids <file>')
+    .description('import grid polygons from a GeoJSON FeatureCollection (properties: code, name, parent_code)')
+    .action(async (file: string) => {
+      let parsed: unknown;
+      try {
+        parsed = JSON.parse(fs.readFileSync(file, 'utf8'));
+      } catch (err) {
+        const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'does not exist' : `is not valid JSON (${(err as Error).message})`;
+        throw new AppError('VALIDATION_FAILED', { zh: `文件 ${file} 无法读取或不是 JSON`, en: `FILE ${file} ${reason}` }, { field: 'FILE' });
+      }
+      await withDatabase(config(), async (db) => {
+        const r = await grids.importGrids(db, parsed);
+        console.log(`Imported grids for ${r.villages} villages: ${r.created} created, ${r.updated} updated, ${r.removed} removed.`);
+      });
+    });
+
+  const exportCmd = program.command('export').description('export data');
+  exportCmd
+    .command('grids')
+    .description('write grids as a GeoJSON FeatureCollection')
+    .option('--under <code>', 'only grids under this org unit')
+    .option('-o, --out <file>', 'write to a file instead of standard output')
+    .action(async (o: { under?: string; out?: string }) => {
+      await withDatabase(config(), async (db) => {
+        const fc = await grids.exportGrids(db.db, o.under);
+        const text = JSON.stringify(fc);
+        if (o.out) {
+          fs.writeFileSync(o.out, text);
+          console.error(`Wrote ${fc.features.length} grids to ${o.out}`);
+        } else process.stdout.write(`${text}\n`);
+      });
+    });
+
+  program
+    .command('locate <lon> <lat>')
+    .description('which grid, village, township, county and city a point lies in')
+    .addOption(new Option('--crs <crs>', 'coordinate system of the input').choices(grids.CRS).default('wgs84'))
+    .action(async (lonRaw: string, latRaw: string, o: { crs: grids.Crs }) => {
+      const lon = number('LON', -180, 180)(lonRaw);
+      const lat = number('LAT', -90, 90)(latRaw);
+      await withDatabase(config(), async (db) => {
+        const locator = new grids.LocatorService();
+        await locator.refresh(db.db, true);
+        console.log(JSON.stringify(locator.locate(lon, lat, o.crs), null, 2));
+      });
+    });
+
+  return program;
+}
+
+function report(err: unknown): number {
+  if (err instanceof AppError) {
+    console.error(`${err.text.zh}\n${err.text.en}`);
+    for (const d of err.details?.slice(1) ?? []) console.error(`  ${d.index !== undefined ? `#${d.index} ` : ''}${d.field ? `${d.field}: ` : ''}${d.message.en}`);
+    return err.code === 'VALIDATION_FAILED' || err.code === 'INVALID_DATA' || err.code === 'OUTSIDE_JURISDICTION' || err.code === 'NOT_FOUND' ? 2 : 1;
+  }
+  if (err instanceof ConfigError) {
+    console.error(err.message);
+    return 2;
+  }
+  if (err instanceof InvalidArgumentError) {
+    console.error(`error: ${err.message}`);
+    return 2;
+  }
+  console.error(err instanceof Error ? err.message : String(err));
+  return 1;
+}
+
+export async function main(argv = process.argv): Promise<void> {
+  let cached: Config | undefined;
+  const program = buildCli(() => (cached ??= loadConfig()));
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    const e = err as { code?: string; exitCode?: number };
+    if (typeof e.code === 'string' && e.code.startsWith('commander.')) {
+      process.exitCode = e.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    process.exitCode = report(err);
+  }
+}

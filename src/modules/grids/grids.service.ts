@@ -1,0 +1,66 @@
+/** Boundaries for maps (simplified by zoom) and the grid export. */
+import * as org from '../org/index.js';
+import { AppError } from '../../platform/errors.js';
+import type { Db } from '../../platform/db/database.js';
+import { simplify, toGeometry, toMulti, type AreaGeometry } from './geometry.js';
+import { findBoundary, listBoundaries, type BoundaryRow } from './grids.repository.js';
+
+export interface BoundaryFeature {
+  type: 'Feature';
+  id: string;
+  properties: { code: string; name: string; level: string; synthetic: boolean; source: string; lon: number; lat: number; areaKm2: number };
+  bbox: [number, number, number, number];
+  geometry: AreaGeometry;
+}
+
+/** Half a pixel at this web-map zoom, in degrees (256-px tiles). 0 = no simplification. */
+export function toleranceForZoom(zoom: number | undefined): number {
+  if (zoom === undefined) return 0;
+  return 360 / (256 * 2 ** zoom) / 2;
+}
+
+function feature(unit: { code: string; name: string }, b: BoundaryRow, tolerance: number): BoundaryFeature {
+  return {
+    type: 'Feature',
+    id: unit.code,
+    properties: { code: unit.code, name: unit.name, level: b.level, synthetic: b.synthetic, source: b.source, lon: b.lon, lat: b.lat, areaKm2: Math.round(b.areaKm2 * 1000) / 1000 },
+    bbox: [b.minLon, b.minLat, b.maxLon, b.maxLat],
+    geometry: tolerance > 0 ? toGeometry(simplify(toMulti(b.geom), tolerance)) : b.geom,
+  };
+}
+
+export async function boundaryOf(db: Db, ref: string, zoom?: number): Promise<BoundaryFeature> {
+  const unit = await org.getUnit(db, ref);
+  const b = await findBoundary(db, unit.id);
+  if (!b) throw new AppError('NOT_FOUND', { zh: `${unit.name}（${unit.code}）没有边界`, en: `${unit.code} has no boundary` }, { field: 'ref' });
+  return feature(unit, b, toleranceForZoom(zoom));
+}
+
+export async function childBoundaries(db: Db, ref: string, zoom?: number): Promise<{ type: 'FeatureCollection'; features: BoundaryFeature[] }> {
+  const children = (await org.childrenOf(db, ref, 'area'));
+  const bounds = new Map((await listBoundaries(db, children.map((c) => c.id))).map((b) => [b.unitId, b]));
+  const tolerance = toleranceForZoom(zoom);
+  return {
+    type: 'FeatureCollection',
+    features: children.flatMap((c) => {
+      const b = bounds.get(c.id);
+      return b ? [feature(c, b, tolerance)] : [];
+    }),
+  };
+}
+
+/** Grids (optionally under one unit) as a FeatureCollection that `importGrids` takes back. */
+export async function exportGrids(db: Db, under?: string): Promise<{ type: 'FeatureCollection'; features: unknown[] }> {
+  const grids = await org.areasOfLevel(db, 'grid', under);
+  const features: unknown[] = [];
+  for (let i = 0; i < grids.length; i += 5000) {
+    const slice = grids.slice(i, i + 5000);
+    const bounds = new Map((await listBoundaries(db, slice.map((g) => g.id))).map((b) => [b.unitId, b]));
+    for (const g of slice) {
+      const b = bounds.get(g.id);
+      if (!b) continue;
+      features.push({ type: 'Feature', properties: { code: g.code, name: g.name, parent_code: g.parentCode, synthetic: b.synthetic, source: b.source }, geometry: b.geom });
+    }
+  }
+  return { type: 'FeatureCollection', features };
+}

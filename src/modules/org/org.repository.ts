@@ -1,0 +1,192 @@
+/** SQL for the org tree. No HTTP, no rules: those are in org.service.ts. */
+import { and, asc, eq, gt, inArray, like, or, sql, type SQL } from 'drizzle-orm';
+import { boolean, integer, pgTable, smallint, text, timestamp } from 'drizzle-orm/pg-core';
+import { rows, type Db } from '../../platform/db/database.js';
+import type { Kind, Level, NewUnit, OrgUnit } from './org.schemas.js';
+
+export const orgUnits = pgTable('org_units', {
+  id: integer('id').primaryKey(),
+  code: text('code').notNull(),
+  name: text('name').notNull(),
+  nameEn: text('name_en'),
+  pinyin: text('pinyin').notNull(),
+  initials: text('initials').notNull(),
+  level: text('level').$type<Level>().notNull(),
+  kind: text('kind').$type<Kind>().notNull(),
+  type: text('type'),
+  parentId: integer('parent_id'),
+  path: text('path').notNull(),
+  depth: smallint('depth').notNull(),
+  countyCode: text('county_code'),
+  synthetic: boolean('synthetic').notNull(),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
+});
+
+const publicColumns = {
+  id: orgUnits.id,
+  code: orgUnits.code,
+  name: orgUnits.name,
+  nameEn: orgUnits.nameEn,
+  level: orgUnits.level,
+  kind: orgUnits.kind,
+  type: orgUnits.type,
+  parentId: orgUnits.parentId,
+  depth: orgUnits.depth,
+  countyCode: orgUnits.countyCode,
+  synthetic: orgUnits.synthetic,
+};
+
+export type UnitRow = OrgUnit & { path: string };
+
+export async function findBy(db: Db, by: { id: number } | { code: string }): Promise<UnitRow | undefined> {
+  const cond = 'id' in by ? eq(orgUnits.id, by.id) : eq(orgUnits.code, by.code);
+  const [row] = await db.select({ ...publicColumns, path: orgUnits.path }).from(orgUnits).where(cond).limit(1);
+  return row;
+}
+
+export async function listChildren(db: Db, parentId: number, kind?: Kind): Promise<OrgUnit[]> {
+  const cond = kind ? and(eq(orgUnits.parentId, parentId), eq(orgUnits.kind, kind)) : eq(orgUnits.parentId, parentId);
+  return db.select(publicColumns).from(orgUnits).where(cond).orderBy(asc(orgUnits.kind), asc(orgUnits.code));
+}
+
+export async function listByIds(db: Db, ids: number[]): Promise<OrgUnit[]> {
+  if (ids.length === 0) return [];
+  return db.select(publicColumns).from(orgUnits).where(inArray(orgUnits.id, ids)).orderBy(asc(orgUnits.depth));
+}
+
+export async function listSubtree(
+  db: Db,
+  path: string,
+  f: { level?: Level; kind?: Kind; after?: string; limit: number },
+): Promise<OrgUnit[]> {
+  const conds: SQL[] = [like(orgUnits.path, `${path}%`)];
+  if (f.level) conds.push(eq(orgUnits.level, f.level));
+  if (f.kind) conds.push(eq(orgUnits.kind, f.kind));
+  if (f.after) conds.push(gt(orgUnits.code, f.after));
+  return db.select(publicColumns).from(orgUnits).where(and(...conds)).orderBy(asc(orgUnits.code)).limit(f.limit);
+}
+
+/** Name contains the text, or the code / pinyin / pinyin initials start with it. */
+export async function search(db: Db, q: { text: string; level?: Level; kind?: Kind; limit: number }): Promise<OrgUnit[]> {
+  const escaped = q.text.replace(/[\\%_]/g, (c) => `\\${c}`);
+  const lower = escaped.toLowerCase();
+  const conds: (SQL | undefined)[] = [
+    or(
+      like(orgUnits.name, `%${escaped}%`),
+      like(orgUnits.code, `${escaped}%`),
+      like(orgUnits.initials, `${lower}%`),
+      like(orgUnits.pinyin, `${lower}%`),
+    ),
+  ];
+  if (q.level) conds.push(eq(orgUnits.level, q.level));
+  if (q.kind) conds.push(eq(orgUnits.kind, q.kind));
+  return db
+    .select(publicColumns)
+    .from(orgUnits)
+    .where(and(...conds))
+    .orderBy(
+      sql`case when ${orgUnits.name} = ${q.text} or ${orgUnits.code} = ${q.text} then 0 when ${orgUnits.name} like ${`${escaped}%`} then 1 else 2 end`,
+      asc(orgUnits.depth),
+      asc(orgUnits.code),
+    )
+    .limit(q.limit);
+}
+
+export type InsertRow = NewUnit & { pinyin: string; initials: string };
+
+/**
+ * Inserts units whose parents already exist (or roots), computing id, path and depth in SQL.
+ * One statement per call; returns how many rows were inserted (fewer than given = unknown parent).
+ */
+export async function insertUnits(db: Db, units: InsertRow[]): Promise<number> {
+  if (units.length === 0) return 0;
+  const payload = JSON.stringify(
+    units.map((u) => ({
+      code: u.code, name: u.name, name_en: u.nameEn, pinyin: u.pinyin, initials: u.initials, level: u.level,
+      kind: u.kind, type: u.type, parent_code: u.parentCode, county_code: u.countyCode, synthetic: u.synthetic,
+    })),
+  );
+  const result = await rows<{ n: number }>(
+    db,
+    sql`with r as (
+      select x.*, nextval(pg_get_serial_sequence('org_units', 'id'))::int as nid
+      from jsonb_to_recordset(${payload}::jsonb) as x(code text, name text, name_en text, pinyin text, initials text,
+        level text, kind text, type text, parent_code text, county_code text, synthetic boolean)
+    ), ins as (
+      insert into org_units (id, code, name, name_en, pinyin, initials, level, kind, type, parent_id, path, depth, county_code, synthetic)
+      select r.nid, r.code, r.name, r.name_en, r.pinyin, r.initials, r.level, r.kind, r.type, p.id,
+        coalesce(p.path, '/') || r.nid || '/', coalesce(p.depth + 1, 0), r.county_code, r.synthetic
+      from r left join org_units p on p.code = r.parent_code
+      where r.parent_code is null or p.id is not null
+      returning 1
+    ) select count(*)::int as n from ins`,
+  );
+  return result[0]?.n ?? 0;
+}
+
+export async function deleteByCodes(db: Db, codes: string[]): Promise<number> {
+  if (codes.length === 0) return 0;
+  const result = await rows<{ n: number }>(
+    db,
+    sql`with d as (delete from org_units where code = any(${sql.param(codes)}::text[]) returning 1) select count(*)::int as n from d`,
+  );
+  return result[0]?.n ?? 0;
+}
+
+export async function updateName(db: Db, code: string, name: string, pinyin: string, initials: string): Promise<void> {
+  await db.update(orgUnits).set({ name, pinyin, initials, updatedAt: sql`now()` }).where(eq(orgUnits.code, code));
+}
+
+export async function countByLevelAndKind(db: Db): Promise<{ level: Level; kind: Kind; n: number }[]> {
+  return rows(db, sql`select level, kind, count(*)::int as n from org_units group by level, kind order by level, kind`);
+}
+
+export async function countAll(db: Db): Promise<number> {
+  const [r] = await rows<{ n: number }>(db, sql`select count(*)::int as n from org_units`);
+  return r.n;
+}
+
+/** Compact rows for in-process indexes (the locator): areas and centers only. */
+export async function listForIndex(db: Db): Promise<{ id: number; code: string; name: string; level: Level; kind: Kind; parentId: number | null }[]> {
+  return db
+    .select({ id: orgUnits.id, code: orgUnits.code, name: orgUnits.name, level: orgUnits.level, kind: orgUnits.kind, parentId: orgUnits.parentId })
+    .from(orgUnits)
+    .where(inArray(orgUnits.kind, ['area', 'center']));
+}
+
+export async function listByParentCodes(db: Db, parentCodes: string[], level: Level): Promise<{ code: string; name: string; parentCode: string }[]> {
+  if (parentCodes.length === 0) return [];
+  return rows(
+    db,
+    sql`select c.code, c.name, p.code as "parentCode" from org_units c join org_units p on p.id = c.parent_id
+        where p.code = any(${sql.param(parentCodes)}::text[]) and c.level = ${level} and c.kind = 'area' order by c.code`,
+  );
+}
+
+export async function idsByCodes(db: Db, codes: string[]): Promise<Map<string, number>> {
+  const map = new Map<string, number>();
+  for (let i = 0; i < codes.length; i += 5000) {
+    const found = await db.select({ id: orgUnits.id, code: orgUnits.code }).from(orgUnits).where(inArray(orgUnits.code, codes.slice(i, i + 5000)));
+    for (const r of found) map.set(r.code, r.id);
+  }
+  return map;
+}
+
+export async function findByCodes(db: Db, codes: string[]): Promise<{ id: number; code: string; name: string; level: Level; kind: Kind; countyCode: string | null }[]> {
+  if (codes.length === 0) return [];
+  return db
+    .select({ id: orgUnits.id, code: orgUnits.code, name: orgUnits.name, level: orgUnits.level, kind: orgUnits.kind, countyCode: orgUnits.countyCode })
+    .from(orgUnits)
+    .where(inArray(orgUnits.code, codes));
+}
+
+/** Areas of one level (optionally under a path), with their parent's code. */
+export async function listAreasOfLevel(db: Db, level: Level, underPath?: string): Promise<{ id: number; code: string; name: string; parentCode: string; synthetic: boolean }[]> {
+  const under = underPath ? sql`and c.path like ${`${underPath}%`}` : sql``;
+  return rows(
+    db,
+    sql`select c.id, c.code, c.name, p.code as "parentCode", c.synthetic from org_units c join org_units p on p.id = c.parent_id
+        where c.level = ${level} and c.kind = 'area' ${under} order by c.code`,
+  );
+}

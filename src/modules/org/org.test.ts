@@ -1,0 +1,111 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { testDatabase } from '../../test-support/test-db.js';
+import { testApp } from '../../test-support/app.js';
+import type { FastifyInstance } from 'fastify';
+import type { Database } from '../../platform/db/database.js';
+
+let database: Database & { drop(): Promise<void> };
+let app: FastifyInstance;
+const get = (url: string) => app.inject({ method: 'GET', url });
+
+beforeAll(async () => {
+  database = await testDatabase('fixture');
+  app = (await testApp(database)).app;
+});
+afterAll(async () => {
+  await app?.close();
+  await database?.drop();
+});
+
+describe('org units', () => {
+  it('returns a unit by code and by id, the same unit', async () => {
+    const byCode = await get('/api/v1/org/units/330106');
+    expect(byCode.statusCode).toBe(200);
+    expect(byCode.json()).toMatchObject({ code: '330106', name: '西湖区', nameEn: 'Xihu District', level: 'county', kind: 'area', countyCode: '330106', synthetic: false });
+    const byId = await get(`/api/v1/org/units/id:${byCode.json().id}`);
+    expect(byId.json()).toEqual(byCode.json());
+  });
+
+  it('lists a county’s children: townships, its center and its departments', async () => {
+    const res = await get('/api/v1/org/units/330106/children');
+    const items = res.json().items as { code: string; kind: string; level: string; type: string | null }[];
+    expect(items.filter((i) => i.kind === 'area').every((i) => i.level === 'township' && i.code.startsWith('330106'))).toBe(true);
+    expect(items.filter((i) => i.kind === 'center').map((i) => i.code)).toEqual(['330106-center']);
+    const depts = items.filter((i) => i.kind === 'department').map((i) => i.type);
+    for (const t of ['public_security', 'urban_management', 'emergency_management', 'market_supervision', 'housing_construction', 'transport', 'civil_affairs', 'natural_resources']) {
+      expect(depts).toContain(t);
+    }
+    const onlyCenters = await get('/api/v1/org/units/330106/children?kind=center');
+    expect(onlyCenters.json().items).toHaveLength(1);
+  });
+
+  it('gives each township a center and the four platforms', async () => {
+    const townships = (await get('/api/v1/org/units/330106/children?kind=area')).json().items as { code: string }[];
+    expect(townships.length).toBeGreaterThan(5);
+    for (const t of townships.slice(0, 3)) {
+      const kids = (await get(`/api/v1/org/units/${t.code}/children`)).json().items as { kind: string; type: string }[];
+      expect(kids.filter((k) => k.kind === 'center')).toHaveLength(1);
+      expect(kids.filter((k) => k.kind === 'platform').map((k) => k.type).sort()).toEqual(['comprehensive_governance', 'law_enforcement', 'market_supervision', 'public_service']);
+    }
+  });
+
+  it('lists ancestors from the province down, for a grid', async () => {
+    const grid = (await get('/api/v1/org/units/330106/subtree?level=grid&limit=1')).json().items[0];
+    expect(grid.code).toMatch(/^330106\d{9}$/);
+    const res = await get(`/api/v1/org/units/${grid.code}/ancestors`);
+    expect(res.json().items.map((u: { code: string }) => u.code)).toEqual(['33', '3301', '330106', grid.code.slice(0, 9), grid.code.slice(0, 12)]);
+  });
+
+  it('pages through a subtree without repeats', async () => {
+    const township = (await get('/api/v1/org/units/330106/children?kind=area')).json().items[0].code as string;
+    const seen: string[] = [];
+    let after = '';
+    for (let page = 0; page < 50; page++) {
+      const res = await get(`/api/v1/org/units/${township}/subtree?limit=7${after ? `&after=${after}` : ''}`);
+      const body = res.json();
+      seen.push(...body.items.map((i: { code: string }) => i.code));
+      if (!body.next) break;
+      after = body.next;
+    }
+    expect(new Set(seen).size).toBe(seen.length);
+    expect(seen.every((c) => c.startsWith(township))).toBe(true);
+    expect(seen.length).toBeGreaterThan(7);
+  });
+
+  it('searches by Chinese name, code prefix, pinyin and pinyin initials', async () => {
+    const names = async (q: string) => (await get(`/api/v1/org/search?q=${encodeURIComponent(q)}&level=county&kind=area`)).json().items.map((u: { name: string }) => u.name);
+    expect(await names('西湖')).toEqual(['西湖区']);
+    expect(await names('xhq')).toEqual(['西湖区']);
+    expect(await names('xihu')).toEqual(['西湖区']);
+    expect(await names('330902')).toEqual(['定海区']);
+    expect((await get('/api/v1/org/search?q=%25')).json().items).toEqual([]); // LIKE wildcards are literal
+  });
+});
+
+describe('org bad input', () => {
+  it.each([
+    ['/api/v1/org/units/999999', 404, 'NOT_FOUND', 'ref'],
+    ['/api/v1/org/units/id:99999999', 404, 'NOT_FOUND', 'ref'],
+    ["/api/v1/org/units/33'%20or%201=1--", 400, 'VALIDATION_FAILED', 'ref'],
+    ['/api/v1/org/units/33/subtree?limit=100000', 400, 'VALIDATION_FAILED', 'limit'],
+    ['/api/v1/org/units/33/subtree?level=planet', 400, 'VALIDATION_FAILED', 'level'],
+    ['/api/v1/org/units/33/children?kind=1', 400, 'VALIDATION_FAILED', 'kind'],
+    ['/api/v1/org/search', 400, 'VALIDATION_FAILED', 'q'],
+    [`/api/v1/org/search?q=${'x'.repeat(51)}`, 400, 'VALIDATION_FAILED', 'q'],
+    ['/api/v1/org/search?q=%E2%80%8B', 400, 'VALIDATION_FAILED', 'q'],
+  ])('%s → %i %s naming %s', async (url, status, code, field) => {
+    const res = await get(url);
+    expect(res.statusCode).toBe(status);
+    const body = res.json();
+    expect(body.error.code).toBe(code);
+    expect(body.error.field).toContain(field);
+    expect(body.error.message.zh).toBeTruthy();
+    expect(body.error.message.en).toBeTruthy();
+  });
+
+  it('answers an unknown route with a JSON 404', async () => {
+    const res = await get('/api/v1/nothing-here');
+    expect(res.statusCode).toBe(404);
+    expect(res.json().error.code).toBe('NOT_FOUND');
+  });
+});

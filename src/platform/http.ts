@@ -1,0 +1,73 @@
+/**
+ * HTTP plumbing shared by every module: the error body schema and the one error handler that
+ * maps AppError codes (and Fastify's own errors) to statuses. 5xx bodies hide internals.
+ */
+import type { FastifyError, FastifyInstance } from 'fastify';
+import { Type } from 'typebox';
+import { AppError, errorBody, httpStatusOf, type ErrorCode } from './errors.js';
+
+const MessageSchema = Type.Object({ zh: Type.String(), en: Type.String() });
+export const ErrorResponse = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String({ description: 'Stable machine-readable code, e.g. NOT_FOUND, VALIDATION_FAILED' }),
+      message: MessageSchema,
+      field: Type.Optional(Type.String()),
+      details: Type.Optional(Type.Array(Type.Object({ field: Type.Optional(Type.String()), index: Type.Optional(Type.Integer()), message: MessageSchema }))),
+    }),
+  },
+  { $id: 'ErrorResponse', description: 'Every error: a stable code and a message in Chinese and English' },
+);
+
+interface ValidationIssue {
+  instancePath?: string;
+  keyword?: string;
+  message?: string;
+  params?: Record<string, unknown>;
+}
+
+function fieldOf(issue: ValidationIssue): string {
+  const missing = issue.params?.missingProperty ?? issue.params?.additionalProperty;
+  const base = (issue.instancePath ?? '').replace(/^\//, '').replace(/\//g, '.');
+  if (typeof missing === 'string') return base ? `${base}.${missing}` : missing;
+  return base;
+}
+
+function fromFastify(err: FastifyError): AppError {
+  if (err.validation) {
+    const issues = err.validation as ValidationIssue[];
+    const where = err.validationContext ?? 'request';
+    const details = issues.slice(0, 20).map((i) => {
+      const field = fieldOf(i);
+      const what = i.keyword === 'additionalProperties' ? 'is not allowed' : (i.message ?? 'is not valid');
+      return {
+        field,
+        message: {
+          zh: i.keyword === 'required' ? `缺少参数 ${field}` : i.keyword === 'additionalProperties' ? `不允许的参数 ${field}` : `参数 ${field || where} 不合法（${i.message ?? ''}）`,
+          en: i.keyword === 'required' ? `${field} is required` : `${field || where} ${what}`,
+        },
+      };
+    });
+    const first = details[0];
+    return new AppError('VALIDATION_FAILED', first?.message, { field: first?.field, details });
+  }
+  const status = err.statusCode ?? 500;
+  const byStatus: Record<number, ErrorCode> = { 400: 'BAD_REQUEST', 404: 'NOT_FOUND', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE', 429: 'RATE_LIMITED', 503: 'UNAVAILABLE' };
+  const code = byStatus[status] ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST');
+  if (code === 'INTERNAL') return new AppError('INTERNAL');
+  // Fastify's own 4xx messages (bad JSON, body too large) carry no internals.
+  return new AppError(code, code === 'BAD_REQUEST' ? { zh: `请求格式错误：${err.message}`, en: err.message } : undefined);
+}
+
+export function registerErrorHandling(app: FastifyInstance): void {
+  app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
+    const appError = err instanceof AppError ? err : fromFastify(err as FastifyError);
+    const status = httpStatusOf(appError.code);
+    if (status >= 500) req.log.error({ err }, 'request failed');
+    else req.log.info({ code: appError.code, field: appError.field }, 'request rejected');
+    return reply.status(status).send(errorBody(appError));
+  });
+  app.setNotFoundHandler((req, reply) =>
+    reply.status(404).send(errorBody(new AppError('NOT_FOUND', { zh: `接口不存在：${req.method} ${req.url.split('?')[0]}`, en: `No route ${req.method} ${req.url.split('?')[0]}` }))),
+  );
+}

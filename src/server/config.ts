@@ -1,0 +1,78 @@
+/**
+ * Configuration from environment variables, validated once at start. A bad value stops the
+ * start with a message naming the variable.
+ */
+import path from 'node:path';
+
+export interface Config {
+  env: 'development' | 'production' | 'test';
+  host: string;
+  port: number;
+  logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+  dataDir: string;
+  databaseUrl?: string;
+  region: string;
+  bodyLimitBytes: number;
+  shutdownTimeoutMs: number;
+  gridRevisionPollMs: number;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly variable: string, reason: string) {
+    super(`Invalid configuration: ${variable} ${reason}`);
+    this.name = 'ConfigError';
+  }
+}
+
+type Env = Record<string, string | undefined>;
+
+function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], fallback: T): T {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!(allowed as readonly string[]).includes(raw)) {
+    throw new ConfigError(name, `must be one of ${allowed.join(', ')} (got "${raw}")`);
+  }
+  return raw as T;
+}
+
+function integer(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw.trim())) throw new ConfigError(name, `must be a whole number (got "${raw}")`);
+  const n = Number(raw);
+  if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max} (got ${n})`);
+  return n;
+}
+
+function databaseUrl(env: Env, name: string): string | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new ConfigError(name, 'must be a URL such as postgres://user@127.0.0.1:5432/pingan');
+  }
+  if (url.protocol !== 'postgres:' && url.protocol !== 'postgresql:') {
+    throw new ConfigError(name, `must use the postgres:// scheme (got "${url.protocol}")`);
+  }
+  return raw;
+}
+
+export function loadConfig(env: Env = process.env): Config {
+  const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
+  const region = env.PINGAN_REGION ?? '33';
+  if (!/^\d{2}$/.test(region)) throw new ConfigError('PINGAN_REGION', `must be a 2-digit province code (got "${region}")`);
+  return {
+    env: nodeEnv,
+    host: env.HOST && env.HOST !== '' ? env.HOST : '127.0.0.1',
+    port: integer(env, 'PORT', 3000, 0, 65535),
+    logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, nodeEnv === 'test' ? 'silent' : 'info'),
+    dataDir: path.resolve(env.PINGAN_DATA_DIR && env.PINGAN_DATA_DIR !== '' ? env.PINGAN_DATA_DIR : 'data'),
+    databaseUrl: databaseUrl(env, 'DATABASE_URL'),
+    region,
+    bodyLimitBytes: integer(env, 'PINGAN_BODY_LIMIT', 1_048_576, 1024, 512 * 1_048_576),
+    shutdownTimeoutMs: integer(env, 'PINGAN_SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
+    gridRevisionPollMs: integer(env, 'PINGAN_GRID_POLL_MS', 10_000, 100, 3_600_000),
+  };
+}

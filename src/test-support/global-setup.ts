@@ -1,0 +1,55 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import pg from 'pg';
+import { PGlite } from '@electric-sql/pglite';
+import type { TestProject } from 'vitest/node';
+import { openDatabase, type Database } from '../platform/db/database.js';
+import { migrate } from '../platform/db/migrator.js';
+import { seedDatabase } from '../server/seed.js';
+import { FIXTURE_COUNTIES, PG_TEMPLATES, serverUrl } from './templates.js';
+
+async function fill(database: Database) {
+  await migrate(database);
+  await seedDatabase(database, { region: '33', scale: 'province', counties: FIXTURE_COUNTIES });
+}
+
+export default async function setup(project: TestProject) {
+  const url = process.env.TEST_DATABASE_URL;
+  if (url) {
+    const admin = new pg.Client({ connectionString: serverUrl(url, 'postgres') });
+    await admin.connect();
+    for (const name of Object.values(PG_TEMPLATES)) {
+      await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+      await admin.query(`CREATE DATABASE ${name}`);
+    }
+    const database = await openDatabase({ url: serverUrl(url, PG_TEMPLATES.fixture) });
+    await fill(database);
+    await database.close();
+    project.provide('pgTemplates', true);
+    return async () => {
+      for (const name of Object.values(PG_TEMPLATES)) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await admin.end();
+    };
+  }
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-test-'));
+  const empty = await PGlite.create();
+  const emptyDump = await empty.dumpDataDir('none');
+  fs.writeFileSync(path.join(dir, 'empty.tar'), Buffer.from(await emptyDump.arrayBuffer()));
+  const client = await PGlite.create({ loadDataDir: emptyDump });
+  await empty.close();
+  const database = await openDatabase({ pglite: client });
+  await fill(database);
+  const fixtureDump = await client.dumpDataDir('none');
+  fs.writeFileSync(path.join(dir, 'fixture.tar'), Buffer.from(await fixtureDump.arrayBuffer()));
+  await database.close();
+  project.provide('pgliteDumps', dir);
+  return () => fs.rmSync(dir, { recursive: true, force: true });
+}
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    pgliteDumps: string;
+    pgTemplates: boolean;
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * Test databases. With TEST_DATABASE_URL every test file gets its own PostgreSQL database,
+ * copied from a template; without it, its own in-memory PGlite loaded from a dump (creating a
+ * PGlite cluster from scratch costs seconds, loading a dump about one). The templates are made
+ * once per run by global-setup.ts: `empty` (no tables) and `fixture` (migrated, and seeded with
+ * two counties at province scale: 西湖区 330106 and the islands of 定海区 330902).
+ */
+export const FIXTURE_COUNTIES = ['330106', '330902'];
+export const PG_TEMPLATES = { empty: 'pingan_tpl_empty', fixture: 'pingan_tpl_fixture' } as const;
+export type Template = keyof typeof PG_TEMPLATES;
+
+export function serverUrl(url: string, database: string): string {
+  const u = new URL(url);
+  u.pathname = `/${database}`;
+  return u.toString();
+}
