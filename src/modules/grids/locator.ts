@@ -45,13 +45,10 @@ export class Locator {
   /** The finest area containing the point (border points: the smallest code), or null. */
   locate(lon: number, lat: number): IndexedArea | null {
     for (const layer of this.layers) {
+      // items are sorted by code, so the first containing hit in index order is the smallest code
       const hits = layer.index.search(lon, lat, lon, lat);
-      let best = -1;
-      for (const i of hits) {
-        if (best !== -1 && i > best) continue; // items are sorted by code: a smaller index wins
-        if (contains(layer.areas[i].coords, lon, lat)) best = i;
-      }
-      if (best !== -1) return layer.areas[best];
+      if (hits.length > 1) hits.sort((a, b) => a - b);
+      for (const i of hits) if (contains(layer.areas[i].coords, lon, lat)) return layer.areas[i];
     }
     return null;
   }
