@@ -35,10 +35,6 @@ export interface Location {
   center: UnitRef | null;
 }
 
-const PREFIX_LENGTHS: [keyof Location & ('village' | 'township' | 'county' | 'city' | 'province'), number][] = [
-  ['village', 12], ['township', 9], ['county', 6], ['city', 4], ['province', 2],
-];
-
 // gcoord is CommonJS with an ESM-style default in its types: take the runtime object and type it here.
 const gcoord = gcoordModule as unknown as {
   transform(p: [number, number], from: string, to: string): [number, number];
@@ -51,10 +47,12 @@ export function toWgs84(lon: number, lat: number, crs: Crs): [number, number] {
   return [x, y];
 }
 
+type Chain = Pick<Location, 'grid' | 'village' | 'township' | 'county' | 'city' | 'province' | 'center'>;
+
 export class LocatorService {
   private locator: Locator | null = null;
-  private units = new Map<string, UnitRef & { level: string }>();
-  private codeById = new Map<number, string>();
+  /** Each indexed area's resolved chain (grid → province, and the center), built once per index. */
+  private chains = new Map<number, Chain>();
   private revision = -1;
   private building: Promise<void> | null = null;
 
@@ -84,11 +82,10 @@ export class LocatorService {
   }
 
   private async build(db: Db, revision: number): Promise<void> {
-    const units = await org.listForIndex(db);
-    const byCode = new Map<string, UnitRef & { level: string }>();
+    const units = new Map<string, UnitRef>();
     const codeById = new Map<number, string>();
-    for (const u of units) {
-      byCode.set(u.code, { id: u.id, code: u.code, name: u.name, level: u.level });
+    for (const u of await org.listForIndex(db)) {
+      units.set(u.code, { id: u.id, code: u.code, name: u.name });
       codeById.set(u.id, u.code);
     }
     const geoms = await listForIndex(db, INDEXED_LEVELS);
@@ -96,34 +93,45 @@ export class LocatorService {
       const code = codeById.get(g.unitId);
       return code ? [{ unitId: g.unitId, code, level: g.level as (typeof INDEXED_LEVELS)[number], coords: toMulti(JSON.parse(g.geom) as AreaGeometry) }] : [];
     });
+    const chains = new Map<number, Chain>();
+    for (const a of areas) chains.set(a.unitId, chainOf(a.code, a.level === 'grid', units));
     this.locator = new Locator(areas);
-    this.units = byCode;
-    this.codeById = codeById;
+    this.chains = chains;
     this.revision = revision;
   }
 
-  locate(lon: number, lat: number, crs: Crs = 'wgs84'): Location {
+  /** The location of a point, or null outside every indexed area. */
+  find(lon: number, lat: number, crs: Crs = 'wgs84'): Location | null {
     if (!this.locator) throw new AppError('UNAVAILABLE', { zh: '空间索引尚未就绪，请稍后重试', en: 'The spatial index is not ready yet; retry shortly' });
-    const [x, y] = toWgs84(lon, lat, crs);
+    let x = lon, y = lat;
+    if (crs !== 'wgs84') [x, y] = toWgs84(lon, lat, crs);
     const hit = this.locator.locate(x, y);
-    if (!hit) {
+    if (!hit) return null;
+    const c = this.chains.get(hit.unitId)!;
+    return { lon, lat, crs, wgs84: { lon: x, lat: y }, grid: c.grid, village: c.village, township: c.township, county: c.county, city: c.city, province: c.province, center: c.center };
+  }
+
+  /** Like find, but a point outside the jurisdiction is an OUTSIDE_JURISDICTION error. */
+  locate(lon: number, lat: number, crs: Crs = 'wgs84'): Location {
+    const found = this.find(lon, lat, crs);
+    if (!found) {
       throw new AppError('OUTSIDE_JURISDICTION', {
         zh: `位置（${lon}, ${lat}）不在本系统管辖范围内`,
         en: `The location (${lon}, ${lat}) is outside the jurisdiction`,
       });
     }
-    const ref = (code: string): UnitRef | null => {
-      const u = this.units.get(code);
-      return u ? { id: u.id, code: u.code, name: u.name } : null;
-    };
-    const out: Location = {
-      lon, lat, crs, wgs84: { lon: x, lat: y },
-      grid: hit.level === 'grid' ? ref(hit.code) : null,
-      village: null, township: null, county: ref(hit.code.slice(0, 6))!, city: null, province: null, center: null,
-    };
-    for (const [key, len] of PREFIX_LENGTHS) if (hit.code.length >= len) out[key] = ref(hit.code.slice(0, len)) as never;
-    const owner = out.township ?? out.county;
-    out.center = owner ? ref(org.centerCode(owner.code)) : null;
-    return out;
+    return found;
   }
+}
+
+/** Ancestors follow from the code (grid 15+ → village 12 → township 9 → county 6 → city 4 → province 2). */
+function chainOf(code: string, isGrid: boolean, units: Map<string, UnitRef>): Chain {
+  const ref = (len: number) => (code.length >= len ? (units.get(code.slice(0, len)) ?? null) : null);
+  const chain: Chain = {
+    grid: isGrid ? (units.get(code) ?? null) : null,
+    village: ref(12), township: ref(9), county: ref(6)!, city: ref(4), province: ref(2), center: null,
+  };
+  const owner = chain.township ?? chain.county;
+  chain.center = owner ? (units.get(org.centerCode(owner.code)) ?? null) : null;
+  return chain;
 }
