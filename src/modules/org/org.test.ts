@@ -109,3 +109,21 @@ describe('org bad input', () => {
     expect(res.json().error.code).toBe('NOT_FOUND');
   });
 });
+
+describe('platform routes', () => {
+  it('serves the OpenAPI document and its UI at /docs', async () => {
+    const doc = (await get('/docs/json')).json();
+    expect(doc.openapi).toMatch(/^3\./);
+    for (const p of ['/api/v1/locate', '/api/v1/org/units/{ref}', '/api/v1/org/search', '/api/v1/boundaries/{ref}/children', '/healthz', '/readyz']) {
+      expect(Object.keys(doc.paths)).toContain(p);
+    }
+    expect((await get('/docs')).statusCode).toBeLessThan(400);
+  });
+
+  it('answers /healthz and /readyz', async () => {
+    expect((await get('/healthz')).json()).toEqual({ status: 'ok' });
+    const ready = await get('/readyz');
+    expect(ready.statusCode).toBe(200);
+    expect(ready.json().checks.database).toBe('ok');
+  });
+});

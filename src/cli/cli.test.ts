@@ -1,0 +1,72 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+
+const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-cli-'));
+afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+
+/** The real command, on an embedded database of its own (PostgreSQL is covered by the other tests). */
+function pingan(...args: string[]) {
+  const r = spawnSync(path.resolve('node_modules/.bin/tsx'), [path.resolve('src/cli/main.ts'), ...args], {
+    env: { ...process.env, PINGAN_DATA_DIR: dataDir, DATABASE_URL: '', NODE_ENV: 'development' },
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  return { code: r.status, out: `${r.stdout}${r.stderr}` };
+}
+
+describe('pingan CLI', () => {
+  it('shows help listing every command', () => {
+    const r = pingan('--help');
+    expect(r.code).toBe(0);
+    for (const c of ['serve', 'migrate', 'seed', 'import', 'export', 'locate']) expect(r.out).toContain(c);
+  });
+
+  it.each([
+    [['locate', 'abc', '30'], /LON must be a number/],
+    [['locate', '120', '95'], /LAT must be between -90 and 90/],
+    [['locate', '120', '30', '--crs', 'utm'], /crs.*utm.*invalid|Allowed choices/i],
+    [['seed', '--scale', 'huge'], /Allowed choices are demo, province/],
+    [['seed', '--counties', '33x'], /6-digit county codes/],
+    [['import', 'grids', '/nonexistent.geojson'], /FILE \/nonexistent.geojson does not exist/],
+    [['frobnicate'], /unknown command/],
+  ])('rejects %j with exit 2 and a message naming the argument', (args, message) => {
+    const r = pingan(...args);
+    expect(r.code).toBe(2);
+    expect(r.out).toMatch(message);
+  });
+
+  it('seeds, locates, exports, rejects a bad import without changing anything, and re-imports', () => {
+    const seeded = pingan('seed', '--scale', 'province', '--counties', '330106');
+    expect(seeded.code).toBe(0);
+    expect(seeded.out).toMatch(/grid\s+area\s+\d+/);
+    expect(pingan('seed').out).toMatch(/already holds an org tree/);
+
+    const located = pingan('locate', '120.13', '30.26');
+    expect(located.code).toBe(0);
+    expect(JSON.parse(located.out).county.code).toBe('330106');
+    expect(pingan('locate', '116.4', '39.9').code).toBe(2);
+
+    const out = path.join(dataDir, 'grids.geojson');
+    expect(pingan('export', 'grids', '--out', out).code).toBe(0);
+    const fc = JSON.parse(fs.readFileSync(out, 'utf8'));
+    expect(fc.features.length).toBeGreaterThan(100);
+
+    const bad = path.join(dataDir, 'bad.geojson');
+    const broken = structuredClone(fc);
+    broken.features[7].geometry.coordinates[0].pop(); // open ring
+    fs.writeFileSync(bad, JSON.stringify(broken));
+    const rejected = pingan('import', 'grids', bad);
+    expect(rejected.code).toBe(2);
+    expect(rejected.out).toMatch(/feature #7: .*not closed/);
+
+    fs.writeFileSync(bad, '{"type": "FeatureCollection", "features": [');
+    expect(pingan('import', 'grids', bad).out).toMatch(/not valid JSON/);
+
+    const again = pingan('import', 'grids', out);
+    expect(again.code).toBe(0);
+    expect(again.out).toMatch(/0 created, \d+ updated, 0 removed/);
+  });
+});
