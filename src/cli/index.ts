@@ -8,7 +8,11 @@ import { AppError } from '../platform/errors.js';
 import { openDatabase, type Database } from '../platform/db/database.js';
 import { migrate } from '../platform/db/migrator.js';
 import { loadConfig, ConfigError, type Config } from '../server/config.js';
-import { serve } from '../server/main.js';
+import { fieldCrypto, serve } from '../server/main.js';
+import * as accounts from '../modules/accounts/index.js';
+import { verifyAuditChain } from '../platform/audit/index.js';
+import { assertPhone } from '../platform/pii/index.js';
+import { ROLES } from '../platform/auth/actor.js';
 import { seedDatabase, DEFAULT_SEED } from '../server/seed.js';
 import * as grids from '../modules/grids/index.js';
 import { progress } from './progress.js';
@@ -36,6 +40,12 @@ async function withDatabase<T>(config: Config, fn: (db: Database) => Promise<T>)
   } finally {
     await database.close();
   }
+}
+
+const CLI_META = { ip: null, userAgent: 'pingan cli' };
+
+function ctxOf(cfg: Config, db: Database): accounts.AccountsContext {
+  return { database: db, crypto: fieldCrypto(cfg), sms: new accounts.OutboxSms(), secureCookies: cfg.secureCookies };
 }
 
 function printSeedReport(report: Awaited<ReturnType<typeof seedDatabase>>) {
@@ -80,13 +90,19 @@ export function buildCli(config: () => Config): Command {
       if (!codes.length || codes.some((c) => !/^\d{6}$/.test(c))) throw new InvalidArgumentError('must be 6-digit county codes separated by commas');
       return codes;
     })
-    .action(async (o: { scale: grids.Scale; seed: string; counties?: string[] }) => {
+    .option('--no-accounts', 'do not create the demo accounts')
+    .action(async (o: { scale: grids.Scale; seed: string; counties?: string[]; accounts: boolean }) => {
       const cfg = config();
       await withDatabase(cfg, async (db) => {
         const bar = progress('seeding counties');
         const report = await seedDatabase(db, { region: cfg.region, scale: o.scale, seed: o.seed, counties: o.counties, onProgress: bar.update });
         bar.end();
         printSeedReport(report);
+        if (o.accounts && (!o.counties || o.counties.includes('330106'))) {
+          const created = await accounts.seedDemoAccounts(ctxOf(cfg, db));
+          console.log(`Demo accounts — DEMO ONLY, never in production (password ${accounts.DEMO_PASSWORD}; administrators also need a TOTP code for secret ${accounts.DEMO_TOTP_SECRET}):`);
+          for (const a of created) console.log(`  ${a.username.padEnd(16)} ${a.role.padEnd(12)} ${a.org}`);
+        }
       });
     });
 
@@ -122,6 +138,101 @@ export function buildCli(config: () => Config): Command {
           fs.writeFileSync(o.out, text);
           console.error(`Wrote ${fc.features.length} grids to ${o.out}`);
         } else process.stdout.write(`${text}\n`);
+      });
+    });
+
+  const user = program.command('user').description('staff accounts (bootstrap and recovery; audited as "cli")');
+  user
+    .command('create')
+    .description('create a staff account; prints its one-time password (and TOTP URI for administrators)')
+    .requiredOption('--username <name>', 'a-z 0-9 _ . -, 3–32, starting with a letter')
+    .requiredOption('--org <code>', 'the org unit (e.g. 330106-center)')
+    .addOption(new Option('--role <role>', 'its role').choices(ROLES).makeOptionMandatory())
+    .option('--name <display>', 'display name (default: the username)')
+    .option('--phone <phone>', 'mobile number (stored encrypted)')
+    .action(async (o: { username: string; org: string; role: string; name?: string; phone?: string }) => {
+      const cfg = config();
+      if (o.phone) assertPhone(o.phone, '--phone');
+      await withDatabase(cfg, async (db) => {
+        const r = await accounts.createStaff(ctxOf(cfg, db), null, { username: o.username, displayName: o.name ?? o.username, orgCode: o.org, roles: [o.role], phone: o.phone }, CLI_META);
+        console.log(`Created ${r.user.username} (id ${r.user.id}, ${o.role}, ${r.user.org.name}).`);
+        console.log(`One-time password (must be changed at first sign-in): ${r.password}`);
+        if (r.totpUri) console.log(`TOTP (add to an authenticator app; required to sign in): ${r.totpUri}`);
+      });
+    });
+  for (const [name, what] of [['reset-password', 'give a new one-time password'], ['lock', 'disable the account and end its sessions'], ['unlock', 'enable the account and clear a lockout']] as const) {
+    user
+      .command(`${name} <username>`)
+      .description(what)
+      .action(async (username: string) => {
+        const cfg = config();
+        await withDatabase(cfg, async (db) => {
+          const ctx = ctxOf(cfg, db);
+          const id = await accounts.findStaffId(ctx, username);
+          if (name === 'reset-password') console.log(`New one-time password for ${username}: ${(await accounts.resetPassword(ctx, null, id, CLI_META)).password}`);
+          else {
+            await accounts.lockUser(ctx, null, id, name === 'lock', CLI_META);
+            console.log(`${username}: ${name === 'lock' ? 'locked' : 'unlocked'}.`);
+          }
+        });
+      });
+  }
+
+  const key = program.command('key').description('API keys for integrations');
+  key
+    .command('create')
+    .description('create an API key; prints the secret once')
+    .requiredOption('--name <name>', 'what uses it')
+    .requiredOption('--org <code>', 'the org subtree it may see')
+    .requiredOption('--permissions <list>', 'comma-separated, e.g. grids.locate,boundaries.read', (v: string) => v.split(',').map((x) => x.trim()).filter(Boolean))
+    .action(async (o: { name: string; org: string; permissions: string[] }) => {
+      const cfg = config();
+      await withDatabase(cfg, async (db) => {
+        const r = await accounts.createKey(ctxOf(cfg, db), null, { name: o.name, orgCode: o.org, permissions: o.permissions }, CLI_META);
+        console.log(`Created key ${r.key.id} (${r.key.name}) for ${r.key.org.name}: ${r.key.permissions.join(', ')}`);
+        console.log(`Secret (shown once; send as "Authorization: Bearer <secret>"): ${r.secret}`);
+      });
+    });
+  key
+    .command('revoke <id>')
+    .description('revoke an API key')
+    .action(async (idRaw: string) => {
+      const id = number('ID', 1, 2 ** 31 - 1)(idRaw);
+      const cfg = config();
+      await withDatabase(cfg, async (db) => {
+        await accounts.revokeKey(ctxOf(cfg, db), null, id, CLI_META);
+        console.log(`Key ${id} revoked.`);
+      });
+    });
+
+  const audit = program.command('audit').description('the audit log');
+  audit
+    .command('verify')
+    .description('check the hash chain; names the first row altered or removed')
+    .action(async () => {
+      await withDatabase(config(), async (db) => {
+        const r = await verifyAuditChain(db.db);
+        if (r.ok) console.log(`Audit log intact: ${r.rows} rows, hash chain verified.`);
+        else {
+          console.error(`AUDIT LOG TAMPERED at row ${r.firstBadId}: ${r.reason} (${r.rows} rows checked)`);
+          process.exitCode = 3;
+        }
+      });
+    });
+
+  const sms = program.command('sms').description('the SMS outbox (the local stand-in for an SMS gateway)');
+  sms
+    .command('outbox')
+    .description('messages sent to a phone number, newest first')
+    .requiredOption('--phone <phone>', 'the mobile number')
+    .action(async (o: { phone: string }) => {
+      const cfg = config();
+      const phone = assertPhone(o.phone, '--phone');
+      await withDatabase(cfg, async (db) => {
+        const ctx = ctxOf(cfg, db);
+        for (const m of await accounts.readOutbox(db.db, ctx.crypto.blindIndex(phone, accounts.PHONE_CONTEXT))) {
+          console.log(`${m.createdAt.toISOString()}  ${m.phoneMasked}  ${m.body}`);
+        }
       });
     });
 

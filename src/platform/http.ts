@@ -3,6 +3,8 @@
  * maps AppError codes (and Fastify's own errors) to statuses. 5xx bodies hide internals.
  */
 import type { FastifyError, FastifyInstance } from 'fastify';
+import { Ajv } from 'ajv';
+import addFormatsModule from 'ajv-formats';
 import { Type } from 'typebox';
 import { AppError, errorBody, httpStatusOf, type ErrorCode } from './errors.js';
 
@@ -57,6 +59,21 @@ function fromFastify(err: FastifyError): AppError {
   if (code === 'INTERNAL') return new AppError('INTERNAL');
   // Fastify's own 4xx messages (bad JSON, body too large) carry no internals.
   return new AppError(code, code === 'BAD_REQUEST' ? { zh: `请求格式错误：${err.message}`, en: err.message } : undefined);
+}
+
+// ajv-formats is CommonJS: its default export is the function under .default in ESM.
+const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
+
+/**
+ * One rule for input types: query strings and path parameters are text, so numbers and booleans
+ * there are converted; JSON bodies are taken as sent — a number where a string belongs is a 400.
+ * Unknown body properties are refused (schemas say additionalProperties: false), never dropped.
+ */
+export function registerValidation(app: FastifyInstance): void {
+  const options = { allErrors: false, useDefaults: true, removeAdditional: false, strict: false } as const;
+  const coercing = addFormats(new Ajv({ ...options, coerceTypes: 'array' }));
+  const exact = addFormats(new Ajv({ ...options, coerceTypes: false }));
+  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? exact : coercing).compile(schema));
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {

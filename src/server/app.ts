@@ -1,20 +1,30 @@
 /**
- * Builds the Fastify app: platform plugins (errors, OpenAPI), health routes, then the modules.
- * No listening and no process signals here: main.ts does that, tests use `app.inject`.
+ * Builds the Fastify app: platform plugins (errors, security headers, rate limits, OpenAPI,
+ * authentication), health routes, then the modules. No listening and no process signals here:
+ * main.ts does that, tests use `app.inject`.
  */
-import Fastify, { type FastifyInstance } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyRequest } from 'fastify';
+import helmet from '@fastify/helmet';
+import rateLimit from '@fastify/rate-limit';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import type { Database } from '../platform/db/database.js';
-import { registerErrorHandling } from '../platform/http.js';
+import { AppError, errorBody } from '../platform/errors.js';
+import { registerErrorHandling, registerValidation } from '../platform/http.js';
 import { registerOpenApi } from '../platform/openapi.js';
+import { authentication } from '../platform/auth/authenticate.js';
+import { recordAudit } from '../platform/audit/index.js';
+import type { FieldCrypto } from '../platform/pii/index.js';
 import { gridsRoutes, LocatorService } from '../modules/grids/index.js';
 import { orgRoutes } from '../modules/org/index.js';
+import { accountsRoutes, resolveKey, resolveSession, OutboxSms, type AccountsContext, type SmsSender } from '../modules/accounts/index.js';
 import type { Config } from './config.js';
 
 export interface AppDeps {
   config: Config;
   database: Database;
+  crypto: FieldCrypto;
+  sms?: SmsSender;
   locator?: LocatorService;
   /** A logger instance or options; defaults from config.logLevel. */
   logger?: boolean | object;
@@ -23,6 +33,7 @@ export interface AppDeps {
 export interface App {
   app: FastifyInstance;
   locator: LocatorService;
+  accounts: AccountsContext;
   /** Set when shutting down: /readyz answers 503 so load balancers stop sending work. */
   draining: { value: boolean };
 }
@@ -32,19 +43,40 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const app = Fastify({
     logger: deps.logger ?? (config.logLevel === 'silent' ? false : { level: config.logLevel }),
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: config.env === 'production' ? true : false,
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    trustProxy: config.trustProxy,
     disableRequestLogging: config.env === 'test',
   }).withTypeProvider<TypeBoxTypeProvider>();
   const locator = deps.locator ?? new LocatorService();
   const draining = { value: false };
+  const accounts: AccountsContext = {
+    database, crypto: deps.crypto, secureCookies: config.secureCookies,
+    sms: deps.sms ?? new OutboxSms(config.env === 'development' ? (m) => app.log.info(m) : undefined),
+  };
 
+  registerValidation(app);
   registerErrorHandling(app);
+  await app.register(helmet, { contentSecurityPolicy: { directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:', 'https:'] } } });
+  await app.register(authentication, {
+    session: (token) => resolveSession(accounts, token),
+    apiKey: (token) => resolveKey(accounts, token),
+    onDenied: (req, permission) => auditDenied(database, req, permission),
+  });
+  await app.register(rateLimit, {
+    max: config.rateLimitPerMinute,
+    timeWindow: '1 minute',
+    hook: 'preHandler', // after authentication: limits count per account or key, else per IP
+    keyGenerator: (req) => (req.actor ? `${req.actor.kind}:${req.actor.id}` : `ip:${req.ip}`),
+    errorResponseBuilder: (_req, ctx) => {
+      const err = new AppError('RATE_LIMITED', { zh: `请求过于频繁，请 ${Math.ceil(ctx.ttl / 1000)} 秒后再试`, en: `Too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s` });
+      return Object.assign(errorBody(err), { statusCode: 429 });
+    },
+  });
   await registerOpenApi(app);
 
   const Health = Type.Object({ status: Type.String(), checks: Type.Optional(Type.Record(Type.String(), Type.String())) });
-  app.get('/healthz', { schema: { tags: ['health'], summary: 'Liveness: the process answers', response: { 200: Health } } }, async () => ({ status: 'ok' }));
+  app.get('/healthz', { config: { public: true, rateLimit: false }, schema: { tags: ['health'], summary: 'Liveness: the process answers', response: { 200: Health } } }, async () => ({ status: 'ok' }));
   app.get('/readyz', {
+    config: { public: true, rateLimit: false },
     schema: { tags: ['health'], summary: 'Readiness: database reachable and spatial index built', response: { 200: Health, 503: Health } },
   }, async (_req, reply) => {
     const checks: Record<string, string> = {};
@@ -55,7 +87,18 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks });
   });
 
+  const strictLimits = { max: config.authRateLimitPerMinute, timeWindow: '1 minute', keyGenerator: (req: FastifyRequest) => `auth:${req.ip}` };
+  await app.register(accountsRoutes, { ctx: accounts, strictLimits });
   await app.register(orgRoutes, { database });
   await app.register(gridsRoutes, { database, locator });
-  return { app, locator, draining };
+  return { app, locator, accounts, draining };
+}
+
+async function auditDenied(database: Database, req: FastifyRequest, permission: string): Promise<void> {
+  const a = req.actor;
+  await recordAudit(database.db, {
+    actorId: a?.id ?? null, actorName: a?.name ?? null, actorRole: a?.kind === 'staff' ? a.roles.join(',') : a?.kind ?? null,
+    orgId: a && a.kind !== 'citizen' ? a.orgId : null, ip: req.ip, userAgent: req.headers['user-agent'] ?? null,
+    action: 'access.denied', result: 'denied', reason: `needs ${permission}`, targetType: 'route', targetId: `${req.method} ${req.routeOptions.url}`,
+  });
 }

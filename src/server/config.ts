@@ -15,6 +15,14 @@ export interface Config {
   bodyLimitBytes: number;
   shutdownTimeoutMs: number;
   gridRevisionPollMs: number;
+  /** Requests per minute per caller (account or key; IP when signed out). */
+  rateLimitPerMinute: number;
+  /** Sign-in and SMS requests per minute per IP. */
+  authRateLimitPerMinute: number;
+  /** Trust X-Forwarded-* from a reverse proxy (client IP, https). */
+  trustProxy: boolean;
+  /** Always mark the session cookie Secure (otherwise: when the request came over https). */
+  secureCookies: boolean;
 }
 
 export class ConfigError extends Error {
@@ -74,5 +82,9 @@ export function loadConfig(env: Env = process.env): Config {
     bodyLimitBytes: integer(env, 'PINGAN_BODY_LIMIT', 1_048_576, 1024, 512 * 1_048_576),
     shutdownTimeoutMs: integer(env, 'PINGAN_SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
     gridRevisionPollMs: integer(env, 'PINGAN_GRID_POLL_MS', 10_000, 100, 3_600_000),
+    rateLimitPerMinute: integer(env, 'PINGAN_RATE_LIMIT', 600, 1, 1_000_000),
+    authRateLimitPerMinute: integer(env, 'PINGAN_AUTH_RATE_LIMIT', 10, 1, 1_000_000),
+    trustProxy: oneOf(env, 'PINGAN_TRUST_PROXY', ['true', 'false'] as const, 'false') === 'true',
+    secureCookies: oneOf(env, 'PINGAN_SECURE_COOKIES', ['true', 'false'] as const, nodeEnv === 'production' ? 'true' : 'false') === 'true',
   };
 }

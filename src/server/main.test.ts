@@ -46,7 +46,7 @@ describe('pingan serve (a real process)', () => {
     const second = run(['migrate'], { PINGAN_DATA_DIR: dataDir });
     expect(await second.exited).toBe(1);
     expect(second.output()).toMatch(/in use by process/);
-    const inFlight = fetch(`${url}/api/v1/org/search?q=x`);
+    const inFlight = fetch(`${url}/docs/json`);
     p.child.kill('SIGTERM');
     expect((await inFlight).status).toBe(200);
     expect(await p.exited).toBe(0);

@@ -4,9 +4,11 @@
  * requests finish, close the database).
  */
 import closeWithGrace from 'close-with-grace';
-import { openDatabase } from '../platform/db/database.js';
+import { openDatabase, type Database } from '../platform/db/database.js';
 import { migrate } from '../platform/db/migrator.js';
+import { createFieldCrypto, loadKeyRing, type FieldCrypto } from '../platform/pii/index.js';
 import * as org from '../modules/org/index.js';
+import { countDemoUsersWithDefaultPasswords, OutboxSms, seedDemoAccounts } from '../modules/accounts/index.js';
 import type { Scale } from '../modules/grids/index.js';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
@@ -17,22 +19,40 @@ export interface ServeOptions {
   seedIfEmpty?: Scale;
 }
 
+/** The field-encryption keys (platform/pii): production refuses to start without configured keys. */
+export function fieldCrypto(config: Config, warn: (msg: string) => void = (m) => console.warn(m)): FieldCrypto {
+  return createFieldCrypto(loadKeyRing({ env: process.env, dataDir: config.dataDir, production: config.env === 'production', warn }));
+}
+
+/** Seeds the demo (tree, boundaries, one account per role) when the database holds no org tree. */
+export async function seedIfEmpty(database: Database, config: Config, crypto: FieldCrypto, scale: Scale, log: (msg: string, data?: object) => void) {
+  if (!(await org.isEmpty(database.db))) return;
+  log('empty database: seeding', { scale });
+  const report = await seedDatabase(database, { region: config.region, scale });
+  const accounts = await seedDemoAccounts({ database, crypto, sms: new OutboxSms(), secureCookies: false });
+  log('seeded', { grids: report.grids, boundaries: report.boundaries, ms: report.ms, demoAccounts: accounts.map((a) => a.username) });
+}
+
 export async function serve(config: Config, opts: ServeOptions = {}) {
   const database = await openDatabase({ url: config.databaseUrl, dataDir: config.dataDir });
-  const { app, locator, draining } = await buildApp({ config, database });
-  const log = app.log;
+  let built;
   try {
+    const crypto = fieldCrypto(config);
+    built = await buildApp({ config, database, crypto });
+    const log = built.app.log;
     const applied = await migrate(database);
     if (applied.length) log.info({ migrations: applied.map((m) => `${m.version}_${m.name}`) }, 'migrations applied');
-    if (opts.seedIfEmpty && (await org.isEmpty(database.db))) {
-      log.info({ scale: opts.seedIfEmpty }, 'empty database: seeding');
-      const report = await seedDatabase(database, { region: config.region, scale: opts.seedIfEmpty });
-      log.info({ grids: report.grids, boundaries: report.boundaries, ms: report.ms }, 'seeded');
+    if (opts.seedIfEmpty) await seedIfEmpty(database, config, crypto, opts.seedIfEmpty, (msg, data) => log.info(data ?? {}, msg));
+    if (config.env === 'production') {
+      const demo = await countDemoUsersWithDefaultPasswords(database.db);
+      if (demo > 0) throw new Error(`Refusing to start in production: ${demo} demo account(s) still have their published demo password. Change or lock them (pingan user lock USERNAME) first.`);
     }
   } catch (err) {
     await database.close();
     throw err;
   }
+  const { app, locator, draining } = built;
+  const log = app.log;
 
   closeWithGrace({ delay: config.shutdownTimeoutMs }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'shutting down after an error');

@@ -29,15 +29,15 @@ function feature(unit: { code: string; name: string }, b: BoundaryRow, tolerance
   };
 }
 
-export async function boundaryOf(db: Db, ref: string, zoom?: number): Promise<BoundaryFeature> {
-  const unit = await org.getUnit(db, ref);
+export async function boundaryOf(db: Db, ref: string, zoom?: number, within?: string): Promise<BoundaryFeature> {
+  const unit = await org.visibleUnit(db, ref, within);
   const b = await findBoundary(db, unit.id);
   if (!b) throw new AppError('NOT_FOUND', { zh: `${unit.name}（${unit.code}）没有边界`, en: `${unit.code} has no boundary` }, { field: 'ref' });
   return feature(unit, b, toleranceForZoom(zoom));
 }
 
-export async function childBoundaries(db: Db, ref: string, zoom?: number): Promise<{ type: 'FeatureCollection'; features: BoundaryFeature[] }> {
-  const children = (await org.childrenOf(db, ref, 'area'));
+export async function childBoundaries(db: Db, ref: string, zoom?: number, within?: string): Promise<{ type: 'FeatureCollection'; features: BoundaryFeature[] }> {
+  const children = await org.childrenOf(db, ref, 'area', within);
   const bounds = new Map((await listBoundaries(db, children.map((c) => c.id))).map((b) => [b.unitId, b]));
   const tolerance = toleranceForZoom(zoom);
   return {

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import gcoordModule from 'gcoord';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { testDatabase } from '../../test-support/test-db.js';
 import { testApp } from '../../test-support/app.js';
 import type { Database } from '../../platform/db/database.js';
@@ -17,11 +17,14 @@ const gcoord = gcoordModule as unknown as { transform(p: number[], a: string, b:
 let database: Database & { drop(): Promise<void> };
 let app: FastifyInstance;
 let locator: LocatorService;
-const get = (url: string) => app.inject({ method: 'GET', url });
+let get: (url: string) => Promise<LightMyRequestResponse>;
 
 beforeAll(async () => {
   database = await testDatabase('fixture');
-  ({ app, locator } = await testApp(database));
+  const t = await testApp(database);
+  ({ app, locator } = t);
+  const leader = await t.as('leader', '33-center');
+  get = (url: string) => leader.get(url);
 });
 afterAll(async () => {
   await app?.close();

@@ -1,8 +1,8 @@
 /** Module `org`: the administrative tree with its centers, platforms and departments. */
 export { orgRoutes } from './org.routes.js';
 export {
-  getUnit, childrenOf, ancestorsOf, subtreeOf, searchUnits, createUnits, deleteUnits, countUnits, isEmpty,
-  listForIndex, listAreasUnder, idsByCodes, findByCodes, areasOfLevel, renameUnit, treeFromDivisions, centerCode, strip,
+  getUnit, visibleUnit, childrenOf, ancestorsOf, subtreeOf, searchUnits, createUnits, deleteUnits, countUnits, isEmpty,
+  listForIndex, listAreasUnder, idsByCodes, findByCodes, idsUnderPath, areasOfLevel, renameUnit, treeFromDivisions, centerCode, strip,
 } from './org.service.js';
 export { loadDivisions, countyCodeOf, REGIONS_DIR, type Division } from './divisions.js';
 export type { OrgUnit, Level, Kind, NewUnit } from './org.schemas.js';

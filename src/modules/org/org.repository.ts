@@ -45,9 +45,11 @@ export async function findBy(db: Db, by: { id: number } | { code: string }): Pro
   return row;
 }
 
-export async function listChildren(db: Db, parentId: number, kind?: Kind): Promise<OrgUnit[]> {
-  const cond = kind ? and(eq(orgUnits.parentId, parentId), eq(orgUnits.kind, kind)) : eq(orgUnits.parentId, parentId);
-  return db.select(publicColumns).from(orgUnits).where(cond).orderBy(asc(orgUnits.kind), asc(orgUnits.code));
+export async function listChildren(db: Db, parentId: number, kind?: Kind, within?: string): Promise<OrgUnit[]> {
+  const conds: SQL[] = [eq(orgUnits.parentId, parentId)];
+  if (kind) conds.push(eq(orgUnits.kind, kind));
+  if (within) conds.push(like(orgUnits.path, `${within}%`));
+  return db.select(publicColumns).from(orgUnits).where(and(...conds)).orderBy(asc(orgUnits.kind), asc(orgUnits.code));
 }
 
 export async function listByIds(db: Db, ids: number[]): Promise<OrgUnit[]> {
@@ -68,7 +70,7 @@ export async function listSubtree(
 }
 
 /** Name contains the text, or the code / pinyin / pinyin initials start with it. */
-export async function search(db: Db, q: { text: string; level?: Level; kind?: Kind; limit: number }): Promise<OrgUnit[]> {
+export async function search(db: Db, q: { text: string; level?: Level; kind?: Kind; limit: number; within?: string }): Promise<OrgUnit[]> {
   const escaped = q.text.replace(/[\\%_]/g, (c) => `\\${c}`);
   const lower = escaped.toLowerCase();
   const conds: (SQL | undefined)[] = [
@@ -81,6 +83,7 @@ export async function search(db: Db, q: { text: string; level?: Level; kind?: Ki
   ];
   if (q.level) conds.push(eq(orgUnits.level, q.level));
   if (q.kind) conds.push(eq(orgUnits.kind, q.kind));
+  if (q.within) conds.push(like(orgUnits.path, `${q.within}%`));
   return db
     .select(publicColumns)
     .from(orgUnits)
@@ -189,4 +192,9 @@ export async function listAreasOfLevel(db: Db, level: Level, underPath?: string)
     sql`select c.id, c.code, c.name, p.code as "parentCode", c.synthetic from org_units c join org_units p on p.id = c.parent_id
         where c.level = ${level} and c.kind = 'area' ${under} order by c.code`,
   );
+}
+
+export async function idsUnderPath(db: Db, path: string): Promise<number[]> {
+  const r = await db.select({ id: orgUnits.id }).from(orgUnits).where(like(orgUnits.path, `${path}%`));
+  return r.map((x) => x.id);
 }

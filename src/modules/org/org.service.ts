@@ -18,14 +18,27 @@ export async function getUnit(db: Db, ref: string): Promise<repo.UnitRow> {
 
 export const strip = ({ path: _path, ...unit }: repo.UnitRow): OrgUnit => unit;
 
-export async function childrenOf(db: Db, ref: string, kind?: Kind): Promise<OrgUnit[]> {
+/**
+ * `within`: the caller's scope (an org path). A unit is visible in its scope and, for names and
+ * breadcrumbs, when it is an ancestor of the scope; lists only show units inside the scope.
+ * Outside it: NOT_FOUND, the same answer as for a unit that does not exist.
+ */
+export async function visibleUnit(db: Db, ref: string, within?: string): Promise<repo.UnitRow> {
   const unit = await getUnit(db, ref);
-  return repo.listChildren(db, unit.id, kind);
+  if (within && !unit.path.startsWith(within) && !within.startsWith(unit.path)) {
+    throw new AppError('NOT_FOUND', { zh: `未找到组织单位“${ref}”`, en: `Org unit "${ref}" not found` }, { field: 'ref' });
+  }
+  return unit;
+}
+
+export async function childrenOf(db: Db, ref: string, kind?: Kind, within?: string): Promise<OrgUnit[]> {
+  const unit = await visibleUnit(db, ref, within);
+  return repo.listChildren(db, unit.id, kind, within);
 }
 
 /** From the root down to the unit's parent. */
-export async function ancestorsOf(db: Db, ref: string): Promise<OrgUnit[]> {
-  const unit = await getUnit(db, ref);
+export async function ancestorsOf(db: Db, ref: string, within?: string): Promise<OrgUnit[]> {
+  const unit = await visibleUnit(db, ref, within);
   const ids = unit.path.split('/').filter(Boolean).map(Number).filter((id) => id !== unit.id);
   return repo.listByIds(db, ids);
 }
@@ -34,15 +47,17 @@ export async function subtreeOf(
   db: Db,
   ref: string,
   f: { level?: Level; kind?: Kind; after?: string; limit: number },
+  within?: string,
 ): Promise<{ items: OrgUnit[]; next: string | null }> {
-  const unit = await getUnit(db, ref);
-  const items = await repo.listSubtree(db, unit.path, { ...f, limit: f.limit + 1 });
+  const unit = await visibleUnit(db, ref, within);
+  const path = within && within.startsWith(unit.path) ? within : unit.path;
+  const items = await repo.listSubtree(db, path, { ...f, limit: f.limit + 1 });
   const more = items.length > f.limit;
   if (more) items.pop();
   return { items, next: more ? items[items.length - 1].code : null };
 }
 
-export async function searchUnits(db: Db, q: { text: string; level?: Level; kind?: Kind; limit: number }): Promise<OrgUnit[]> {
+export async function searchUnits(db: Db, q: { text: string; level?: Level; kind?: Kind; limit: number; within?: string }): Promise<OrgUnit[]> {
   const text = q.text.normalize('NFC').replace(/[\u0000-\u001f\u200b-\u200f\u202a-\u202e\u2060\ufeff]/g, '').trim();
   if (!text) throw new AppError('VALIDATION_FAILED', { zh: '搜索词不能为空', en: 'The search text is empty' }, { field: 'q' });
   return repo.search(db, { ...q, text });
@@ -88,6 +103,7 @@ export const listForIndex = repo.listForIndex;
 export const listAreasUnder = repo.listByParentCodes;
 export const idsByCodes = repo.idsByCodes;
 export const findByCodes = repo.findByCodes;
+export const idsUnderPath = repo.idsUnderPath;
 
 export async function areasOfLevel(db: Db, level: Level, underRef?: string) {
   const under = underRef ? await getUnit(db, underRef) : undefined;

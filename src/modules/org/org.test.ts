@@ -1,16 +1,20 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { testDatabase } from '../../test-support/test-db.js';
 import { testApp } from '../../test-support/app.js';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Database } from '../../platform/db/database.js';
 
 let database: Database & { drop(): Promise<void> };
 let app: FastifyInstance;
-const get = (url: string) => app.inject({ method: 'GET', url });
+let get: (url: string) => Promise<LightMyRequestResponse>;
 
 beforeAll(async () => {
   database = await testDatabase('fixture');
-  app = (await testApp(database)).app;
+  const t = await testApp(database);
+  app = t.app;
+  // a province-level leader sees the whole tree
+  const leader = await t.as('leader', '33-center');
+  get = (url: string) => leader.get(url);
 });
 afterAll(async () => {
   await app?.close();

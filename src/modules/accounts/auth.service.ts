@@ -1,0 +1,228 @@
+/**
+ * Signing in and out. Staff: username + password (+ TOTP for administrators and whoever enabled
+ * it); 5 failures lock the account for 15 minutes, and never more than 100 failures an hour.
+ * Citizens: phone + a 6-digit SMS code (5 minutes, 5 tries, one send a minute, 10 a day).
+ * Sessions: a random token in an HttpOnly cookie (its SHA-256 is stored), 30 minutes idle,
+ * 12 hours in all.
+ */
+import crypto from 'node:crypto';
+import { AppError } from '../../platform/errors.js';
+import { recordAudit } from '../../platform/audit/index.js';
+import { permissionsOf, isAdminRole, CITIZEN_PERMISSIONS, type Actor, type Role } from '../../platform/auth/actor.js';
+import { assertPhone, maskPhone } from '../../platform/pii/index.js';
+import type { Db } from '../../platform/db/database.js';
+import * as repo from './accounts.repository.js';
+import { PHONE_CONTEXT, TOTP_CONTEXT, type AccountsContext, type RequestMeta } from './context.js';
+import { checkPassword, hashPassword, verifyPassword } from './passwords.js';
+import { scopePathOf } from './scope.js';
+import { checkTotp } from './totp.js';
+
+export const IDLE_MS = 30 * 60_000;
+export const ABSOLUTE_MS = 12 * 3600_000;
+export const LOCK_AFTER = 5;
+export const LOCK_MS = 15 * 60_000;
+export const MAX_FAILURES_PER_HOUR = 100;
+export const SMS_TTL_MS = 5 * 60_000;
+export const SMS_MAX_TRIES = 5;
+export const SMS_RESEND_MS = 60_000;
+export const SMS_PER_DAY = 10;
+const TOUCH_EVERY_MS = 60_000;
+const CACHE_MS = 5_000;
+
+const sha256 = (s: string) => crypto.createHash('sha256').update(s).digest('hex');
+const token = () => crypto.randomBytes(32).toString('base64url');
+
+export interface SignedIn {
+  token: string;
+  csrfToken: string;
+  user: { id: number; kind: 'staff' | 'citizen'; name: string; roles: string[]; mustChangePassword: boolean };
+}
+
+async function startSession(db: Db, userId: number, stage: 'full' | 'change_password', meta: RequestMeta): Promise<{ token: string; csrfToken: string }> {
+  const t = token();
+  const csrfToken = token();
+  await repo.insertSession(db, { id: sha256(t), userId, csrfToken, stage, expiresAt: new Date(Date.now() + ABSOLUTE_MS), ip: meta.ip, userAgent: meta.userAgent?.slice(0, 512) ?? null });
+  return { token: t, csrfToken };
+}
+
+const requiresTotp = (u: repo.UserRow) => u.totpEnabled || u.roles.some(isAdminRole);
+
+export async function loginStaff(ctx: AccountsContext, input: { username: string; password: string; totp?: string }, meta: RequestMeta): Promise<SignedIn> {
+  const { db } = ctx.database;
+  const username = input.username.trim().toLowerCase();
+  const user = await repo.findUserByUsername(db, username);
+  const base = { actorName: username, ip: meta.ip, userAgent: meta.userAgent, targetType: 'user', targetId: user ? String(user.id) : null };
+  const now = Date.now();
+  if (user && user.lockedUntil && user.lockedUntil.getTime() > now) {
+    await verifyPassword(null, input.password); // same time as any other answer
+    await recordAudit(db, { ...base, actorId: user.id, action: 'auth.login', result: 'denied', reason: 'account locked' });
+    throw new AppError('ACCOUNT_LOCKED', { zh: `账号已锁定，请于 ${user.lockedUntil.toISOString()} 后再试`, en: `The account is locked until ${user.lockedUntil.toISOString()}` });
+  }
+  const ok = await verifyPassword(user?.kind === 'staff' && !user.disabled ? user.passwordHash : null, input.password);
+  if (!user || !ok) {
+    if (user) await countFailure(ctx, user, meta);
+    else await recordAudit(db, { ...base, action: 'auth.login', result: 'failure', reason: 'unknown username' });
+    throw new AppError('INVALID_CREDENTIALS');
+  }
+  if (requiresTotp(user)) {
+    if (!input.totp) throw new AppError('TOTP_REQUIRED');
+    const secret = user.totpSecret ? ctx.crypto.decrypt(user.totpSecret, TOTP_CONTEXT) : null;
+    const step = secret ? checkTotp(secret, input.totp, user.totpLastStep) : null;
+    if (step === null) {
+      await countFailure(ctx, user, meta, 'wrong or reused TOTP code');
+      throw new AppError('INVALID_CODE', { zh: '动态验证码错误或已使用过', en: 'The authenticator code is wrong or was already used' }, { field: 'totp' });
+    }
+    await repo.updateUser(db, user.id, { totpLastStep: step });
+  }
+  await repo.updateUser(db, user.id, { failedLogins: 0, failureWindowStart: null, failuresInWindow: 0, lockedUntil: null });
+  const stage = user.mustChangePassword ? 'change_password' : 'full';
+  const session = await startSession(db, user.id, stage, meta);
+  await recordAudit(db, { ...base, actorId: user.id, actorRole: user.roles.join(','), orgId: user.orgId, action: 'auth.login', result: 'success', reason: stage === 'change_password' ? 'password change required' : null });
+  return { ...session, user: { id: user.id, kind: 'staff', name: user.displayName, roles: user.roles, mustChangePassword: user.mustChangePassword } };
+}
+
+async function countFailure(ctx: AccountsContext, user: repo.UserRow, meta: RequestMeta, reason = 'wrong password'): Promise<void> {
+  const { db } = ctx.database;
+  const now = Date.now();
+  const windowOpen = user.failureWindowStart && now - user.failureWindowStart.getTime() < 3600_000;
+  const inWindow = (windowOpen ? user.failuresInWindow : 0) + 1;
+  const failed = user.failedLogins + 1;
+  let lockedUntil: Date | null = null;
+  if (failed >= LOCK_AFTER) lockedUntil = new Date(now + LOCK_MS);
+  if (inWindow >= MAX_FAILURES_PER_HOUR) lockedUntil = new Date((windowOpen ? user.failureWindowStart!.getTime() : now) + 3600_000);
+  await repo.updateUser(db, user.id, {
+    failedLogins: lockedUntil ? 0 : failed, lockedUntil, failuresInWindow: inWindow, failureWindowStart: windowOpen ? user.failureWindowStart : new Date(now),
+  });
+  const base = { actorId: user.id, actorName: user.username, ip: meta.ip, userAgent: meta.userAgent, targetType: 'user', targetId: String(user.id) };
+  await recordAudit(db, { ...base, action: 'auth.login', result: 'failure', reason });
+  if (lockedUntil) await recordAudit(db, { ...base, action: 'auth.lockout', result: 'success', reason: `locked until ${lockedUntil.toISOString()} after ${failed} failures (${inWindow} this hour)` });
+}
+
+export async function sendSmsCode(ctx: AccountsContext, input: { phone: string }, meta: RequestMeta): Promise<{ sentTo: string; expiresInSeconds: number }> {
+  const { db } = ctx.database;
+  const phone = assertPhone(input.phone);
+  const phoneIndex = ctx.crypto.blindIndex(phone, PHONE_CONTEXT);
+  const last = await repo.lastSmsCode(db, phoneIndex);
+  if (last && Date.now() - last.createdAt.getTime() < SMS_RESEND_MS) {
+    throw new AppError('RATE_LIMITED', { zh: '验证码发送过于频繁，请一分钟后再试', en: 'A code was sent less than a minute ago; wait before asking again' }, { field: 'phone' });
+  }
+  if ((await repo.smsSentSince(db, phoneIndex, new Date(Date.now() - 86_400_000))) >= SMS_PER_DAY) {
+    throw new AppError('RATE_LIMITED', { zh: '今日验证码发送次数已达上限', en: 'Too many codes for this number today' }, { field: 'phone' });
+  }
+  const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
+  await ctx.database.transaction(async (tx) => {
+    await repo.insertSmsCode(tx, phoneIndex, ctx.crypto.blindIndex(code, `sms:${phoneIndex}`), new Date(Date.now() + SMS_TTL_MS));
+    await ctx.sms.send(tx, { phone, phoneIndex, phoneMasked: maskPhone(phone), body: `【平安】您的验证码是 ${code}，5 分钟内有效。请勿告诉他人。Ping'an code: ${code} (valid 5 minutes).` });
+    await recordAudit(tx, { actorName: maskPhone(phone), ip: meta.ip, userAgent: meta.userAgent, action: 'auth.sms_code', result: 'success', targetType: 'phone', targetId: maskPhone(phone) });
+  });
+  return { sentTo: maskPhone(phone), expiresInSeconds: SMS_TTL_MS / 1000 };
+}
+
+export async function loginCitizen(ctx: AccountsContext, input: { phone: string; code: string }, meta: RequestMeta): Promise<SignedIn> {
+  const { db } = ctx.database;
+  const phone = assertPhone(input.phone);
+  const phoneIndex = ctx.crypto.blindIndex(phone, PHONE_CONTEXT);
+  const last = await repo.lastSmsCode(db, phoneIndex);
+  const audit = { actorName: maskPhone(phone), ip: meta.ip, userAgent: meta.userAgent, action: 'auth.login_sms', targetType: 'phone', targetId: maskPhone(phone) };
+  const usable = last && !last.usedAt && last.expiresAt.getTime() > Date.now() && last.attempts < SMS_MAX_TRIES;
+  if (!usable || !/^\d{6}$/.test(input.code) || ctx.crypto.blindIndex(input.code, `sms:${phoneIndex}`) !== last.codeHash) {
+    if (usable) await repo.countSmsAttempt(db, last.id);
+    await recordAudit(db, { ...audit, result: 'failure', reason: usable ? 'wrong code' : 'no valid code (expired, used or 5 tries)' });
+    throw new AppError('INVALID_CODE', undefined, { field: 'code' });
+  }
+  return ctx.database.transaction(async (tx) => {
+    if (!(await repo.useSmsCode(tx, last.id))) throw new AppError('INVALID_CODE', undefined, { field: 'code' });
+    let user = await repo.findUserByPhoneIndex(tx, phoneIndex);
+    if (!user) {
+      const id = await repo.insertUser(tx, {
+        kind: 'citizen', username: null, displayName: maskPhone(phone), orgId: null, countyCode: null, roles: [], passwordHash: null,
+        mustChangePassword: false, totpSecret: null, totpEnabled: false, phoneEnc: ctx.crypto.encrypt(phone, PHONE_CONTEXT), phoneIndex, demo: false,
+      });
+      user = (await repo.findUserById(tx, id))!;
+      await recordAudit(tx, { ...audit, actorId: id, action: 'user.create_citizen', result: 'success', targetType: 'user', targetId: String(id) });
+    }
+    if (user.disabled) throw new AppError('FORBIDDEN', { zh: '账号已停用', en: 'The account is disabled' });
+    const session = await startSession(tx, user.id, 'full', meta);
+    await recordAudit(tx, { ...audit, actorId: user.id, actorRole: 'citizen', result: 'success' });
+    return { ...session, user: { id: user.id, kind: 'citizen' as const, name: user.displayName, roles: [], mustChangePassword: false } };
+  });
+}
+
+export async function changePassword(ctx: AccountsContext, actor: Actor, input: { current: string; next: string }, meta: RequestMeta): Promise<void> {
+  if (actor.kind !== 'staff') throw new AppError('FORBIDDEN');
+  const { db } = ctx.database;
+  const user = (await repo.findUserById(db, actor.id))!;
+  if (!(await verifyPassword(user.passwordHash, input.current))) {
+    await recordAudit(db, { actorId: user.id, actorName: user.username, ip: meta.ip, userAgent: meta.userAgent, action: 'auth.password_change', result: 'failure', reason: 'wrong current password', targetType: 'user', targetId: String(user.id) });
+    throw new AppError('INVALID_CREDENTIALS', { zh: '当前密码错误', en: 'The current password is wrong' }, { field: 'current' });
+  }
+  const reasons = checkPassword(input.next, user.username);
+  if (input.next === input.current) reasons.push({ zh: '新密码不能与当前密码相同', en: 'The new password must differ from the current one' });
+  if (reasons.length) throw new AppError('VALIDATION_FAILED', reasons[0], { field: 'next', details: reasons.map((m) => ({ field: 'next', message: m })) });
+  await ctx.database.transaction(async (tx) => {
+    await repo.updateUser(tx, user.id, { passwordHash: await hashPassword(input.next), mustChangePassword: false, demo: false });
+    await repo.setSessionStage(tx, actor.sessionId, 'full');
+    await repo.revokeUserSessions(tx, user.id, actor.sessionId);
+    await recordAudit(tx, { actorId: user.id, actorName: user.username, actorRole: user.roles.join(','), orgId: user.orgId, ip: meta.ip, userAgent: meta.userAgent, action: 'auth.password_change', result: 'success', targetType: 'user', targetId: String(user.id) });
+  });
+  forgetSessions(user.id);
+}
+
+export async function logout(ctx: AccountsContext, actor: Actor, everywhere: boolean, meta: RequestMeta): Promise<number> {
+  if (actor.kind === 'key') throw new AppError('FORBIDDEN');
+  const { db } = ctx.database;
+  let n = 1;
+  if (everywhere) n = await repo.revokeUserSessions(db, actor.id);
+  else await repo.revokeSession(db, actor.sessionId);
+  forgetSessions(actor.id);
+  await recordAudit(db, { actorId: actor.id, actorName: actor.name, ip: meta.ip, userAgent: meta.userAgent, action: everywhere ? 'auth.logout_all' : 'auth.logout', result: 'success', reason: `${n} session(s) ended`, targetType: 'user', targetId: String(actor.id) });
+  return n;
+}
+
+// Resolving a session on every request costs a query or three; a short cache keeps protected
+// routes near the speed of open ones. Sign-out and password changes clear it on this node at once;
+// another node notices within CACHE_MS.
+const cache = new Map<string, { actor: Actor; until: number; lastTouch: number }>();
+
+export function forgetSessions(userId: number): void {
+  for (const [k, v] of cache) if (v.actor.id === userId && v.actor.kind !== 'key') cache.delete(k);
+}
+
+export async function resolveSession(ctx: AccountsContext, cookieToken: string): Promise<Actor | null> {
+  const id = sha256(cookieToken);
+  const now = Date.now();
+  const hit = cache.get(id);
+  if (hit && hit.until > now) {
+    if (now - hit.lastTouch > TOUCH_EVERY_MS) {
+      hit.lastTouch = now;
+      await repo.touchSession(ctx.database.db, id);
+    }
+    return hit.actor;
+  }
+  cache.delete(id);
+  const { db } = ctx.database;
+  const s = await repo.findSession(db, id);
+  if (!s || s.revokedAt || s.expiresAt.getTime() <= now || now - s.lastSeenAt.getTime() > IDLE_MS) return null;
+  const user = await repo.findUserById(db, s.userId);
+  if (!user || user.disabled || (user.lockedUntil && user.lockedUntil.getTime() > now)) return null;
+  let actor: Actor;
+  if (user.kind === 'citizen') {
+    actor = { kind: 'citizen', id: user.id, name: user.displayName, permissions: new Set(CITIZEN_PERMISSIONS), sessionId: id, csrfToken: s.csrfToken, stage: 'full' };
+  } else {
+    actor = {
+      kind: 'staff', id: user.id, name: user.username ?? user.displayName, roles: user.roles as Role[], permissions: permissionsOf(user.roles as Role[], user.grants),
+      orgId: user.orgId!, scopePath: await scopePathOf(db, user.orgId!), sessionId: id, csrfToken: s.csrfToken, stage: s.stage,
+    };
+  }
+  if (now - s.lastSeenAt.getTime() > TOUCH_EVERY_MS) await repo.touchSession(db, id);
+  // never cache past the idle or absolute deadline
+  const until = Math.min(now + CACHE_MS, s.expiresAt.getTime());
+  cache.set(id, { actor, until, lastTouch: now });
+  if (cache.size > 50_000) cache.delete(cache.keys().next().value!);
+  return actor;
+}
+
+/** Empties the session cache (tests that age sessions in the database). */
+export function clearSessionCache(): void {
+  cache.clear();
+}
