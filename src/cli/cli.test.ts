@@ -69,4 +69,45 @@ describe('pingan CLI', () => {
     expect(again.code).toBe(0);
     expect(again.out).toMatch(/0 created, \d+ updated, 0 removed/);
   });
+
+  it('manages accounts and keys, and its audit verify finds a row altered in the database', async () => {
+    const created = pingan('user', 'create', '--username', 'cli.admin', '--org', '330106-center', '--role', 'sysadmin', '--phone', '13811112222');
+    expect(created.code).toBe(0);
+    expect(created.out).toMatch(/One-time password \(must be changed at first sign-in\): \S{16}/);
+    expect(created.out).toMatch(/otpauth:\/\/totp\//);
+    expect(pingan('user', 'create', '--username', 'cli.admin', '--org', '330106-center', '--role', 'sysadmin').out).toMatch(/is taken/);
+    expect(pingan('user', 'create', '--username', 'x', '--org', '330106-center', '--role', 'king').code).toBe(2);
+    expect(pingan('user', 'reset-password', 'cli.admin').out).toMatch(/New one-time password for cli.admin: \S{16}/);
+    expect(pingan('user', 'lock', 'cli.admin').out).toMatch(/locked/);
+    expect(pingan('user', 'unlock', 'cli.admin').out).toMatch(/unlocked/);
+    expect(pingan('user', 'lock', 'nobody').code).toBe(2);
+    const key = pingan('key', 'create', '--name', 'sensor', '--org', '330106', '--permissions', 'grids.locate');
+    expect(key.out).toMatch(/Bearer <secret>"\): pak_[0-9a-f]{12}_\S{43}/);
+    const id = /Created key (\d+)/.exec(key.out)![1];
+    expect(pingan('key', 'revoke', id).out).toMatch(/revoked/);
+    expect(pingan('key', 'create', '--name', 'x', '--org', '330106', '--permissions', 'users.manage').code).toBe(2);
+
+    const ok = pingan('audit', 'verify');
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatch(/Audit log intact: \d+ rows/);
+    // alter one row behind the application's back (the trigger must be switched off to do it)
+    const { openDatabase } = await import('../platform/db/database.js');
+    const db = await openDatabase({ dataDir });
+    await db.exec("ALTER TABLE audit_log DISABLE TRIGGER USER; UPDATE audit_log SET result = 'failure' WHERE id = 3; ALTER TABLE audit_log ENABLE TRIGGER USER;");
+    await db.close();
+    // production refuses the published demo passwords and a missing key
+    const prod = (env: Record<string, string>) => spawnSync(process.execPath, ['--import', 'tsx', path.resolve('src/cli/main.ts'), 'serve'], {
+      env: { ...process.env, PINGAN_DATA_DIR: dataDir, DATABASE_URL: '', NODE_ENV: 'production', PORT: '0', ...env }, encoding: 'utf8', timeout: 60_000,
+    });
+    const noKey = prod({});
+    expect(noKey.status).not.toBe(0);
+    expect(noKey.stderr).toMatch(/PINGAN_DATA_KEYS/);
+    const demo = prod({ PINGAN_DATA_KEYS: `prod:${Buffer.alloc(32, 9).toString('base64')}` });
+    expect(demo.status).not.toBe(0);
+    expect(demo.stderr).toMatch(/demo account\(s\) still have their published demo password/);
+
+    const bad = pingan('audit', 'verify');
+    expect(bad.code).toBe(3);
+    expect(bad.out).toMatch(/AUDIT LOG TAMPERED at row 3/);
+  }, 240_000);
 });

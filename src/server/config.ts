@@ -14,6 +14,8 @@ export interface Config {
   region: string;
   bodyLimitBytes: number;
   shutdownTimeoutMs: number;
+  /** After SIGTERM, how long /readyz says 503 while requests are still served, before closing. */
+  shutdownDrainMs: number;
   gridRevisionPollMs: number;
   /** Requests per minute per caller (account or key; IP when signed out). */
   rateLimitPerMinute: number;
@@ -81,6 +83,7 @@ export function loadConfig(env: Env = process.env): Config {
     region,
     bodyLimitBytes: integer(env, 'PINGAN_BODY_LIMIT', 1_048_576, 1024, 512 * 1_048_576),
     shutdownTimeoutMs: integer(env, 'PINGAN_SHUTDOWN_TIMEOUT_MS', 10_000, 100, 600_000),
+    shutdownDrainMs: integer(env, 'PINGAN_SHUTDOWN_DRAIN_MS', 1_000, 0, 600_000),
     gridRevisionPollMs: integer(env, 'PINGAN_GRID_POLL_MS', 10_000, 100, 3_600_000),
     rateLimitPerMinute: integer(env, 'PINGAN_RATE_LIMIT', 600, 1, 1_000_000),
     authRateLimitPerMinute: integer(env, 'PINGAN_AUTH_RATE_LIMIT', 10, 1, 1_000_000),

@@ -1,14 +1,15 @@
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 
-const bin = path.resolve('node_modules/.bin/tsx');
 const cli = path.resolve('src/cli/main.ts');
 
 function run(args: string[], env: Record<string, string>) {
-  const child = spawn(bin, [cli, ...args], { env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  // node itself (not the tsx wrapper, which is a second process) so that signals reach the server
+  const child = spawn(process.execPath, ['--import', 'tsx', cli, ...args], { env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   child.stderr.on('data', (d) => (out += d));
@@ -46,9 +47,17 @@ describe('pingan serve (a real process)', () => {
     const second = run(['migrate'], { PINGAN_DATA_DIR: dataDir });
     expect(await second.exited).toBe(1);
     expect(second.output()).toMatch(/in use by process/);
-    const inFlight = fetch(`${url}/docs/json`);
-    p.child.kill('SIGTERM');
-    expect((await inFlight).status).toBe(200);
+    // a request on its own connection, fully sent when SIGTERM arrives, still gets its answer
+    const inFlight = new Promise<number>((resolve, reject) => {
+      const req = http.request(`${url}/docs/json`, { agent: false }, (res) => {
+        res.resume();
+        res.on('end', () => resolve(res.statusCode ?? 0));
+      });
+      req.on('error', reject);
+      req.on('finish', () => setTimeout(() => p.child.kill('SIGTERM'), 5));
+      req.end();
+    });
+    expect(await inFlight).toBe(200);
     expect(await p.exited).toBe(0);
     expect(p.output()).toMatch(/stopped/);
     expect(fs.existsSync(path.join(dataDir, 'pingan.lock'))).toBe(false);

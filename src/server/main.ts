@@ -57,8 +57,11 @@ export async function serve(config: Config, opts: ServeOptions = {}) {
   closeWithGrace({ delay: config.shutdownTimeoutMs }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'shutting down after an error');
     else log.info({ signal }, 'shutting down: finishing in-flight requests');
+    // readyz answers 503 at once so a load balancer stops sending work; requests already on their
+    // way are still served during the drain delay; then the server stops and waits for the rest
     draining.value = true;
     clearInterval(poll);
+    if (!err) await new Promise((r) => setTimeout(r, config.shutdownDrainMs));
     await app.close();
     await database.close();
     log.info('stopped');

@@ -123,10 +123,27 @@ export async function listNewestFirst(db: Db, f: Filter & { before?: number }, l
   return normalise(await rows<StoredRow>(db, sql`select ${columns} from audit_log ${where(conds)} order by id desc limit ${limit}::integer`));
 }
 
-/** Matching rows oldest first with afterId < id ≤ upToId (the export's batches). */
-export async function listOldestFirst(db: Db, f: Filter, afterId: number, upToId: number, limit: number): Promise<StoredRow[]> {
-  const conds = [...conditions(f), sql`id > ${afterId}::bigint`, sql`id <= ${upToId}::bigint`];
-  return normalise(await rows<StoredRow>(db, sql`select ${columns} from audit_log ${where(conds)} order by id limit ${limit}::integer`));
+/**
+ * Rows with afterId < id ≤ toId oldest first, filtered by equality only (the export's windows).
+ * Callers keep the window small: every plan then costs about the window's size, even without
+ * statistics (a planner without them takes a two-sided id range for a few rows and may sort it).
+ */
+export async function listWindow(
+  db: Db,
+  f: Pick<Filter, 'actorId' | 'result' | 'targetType' | 'targetId'> & { exactAction?: string },
+  afterId: number,
+  toId: number,
+): Promise<StoredRow[]> {
+  const conds = [...conditions({ ...f, action: f.exactAction }), sql`id > ${afterId}::bigint`, sql`id <= ${toId}::bigint`];
+  return normalise(await rows<StoredRow>(db, sql`select ${columns} from audit_log ${where(conds)} order by id`));
+}
+
+/** The smallest id with at ≥ from and the largest with at < to (each null when there is none). One query, run once per export. */
+export async function idBounds(db: Db, from?: Date, to?: Date): Promise<{ first: number | null; last: number | null }> {
+  const first = from ? sql`(select min(id) from audit_log where at >= ${from.toISOString()}::timestamptz)` : sql`null::bigint`;
+  const last = to ? sql`(select max(id) from audit_log where at < ${to.toISOString()}::timestamptz)` : sql`null::bigint`;
+  const [r] = await rows<{ first: number | null; last: number | null }>(db, sql`select ${first} as first, ${last} as last`);
+  return { first: r.first === null ? null : Number(r.first), last: r.last === null ? null : Number(r.last) };
 }
 
 // bigint and integer columns as numbers whatever the driver's parsers

@@ -209,6 +209,15 @@ describe(`audit log on ${backend}`, () => {
     expect(inRange.map((r) => r.action)).toEqual(['time.inside', 'time.inside']);
     expect((await listAudit(db, { from, limit: 100 })).items.map((r) => r.action)).toEqual(['time.after', 'time.inside', 'time.inside']);
 
+    // the export applies the same filters, oldest first
+    const reversed = async (f: Parameters<typeof listAudit>[1]) => (await listAudit(db, f)).items.map((r) => r.id).reverse();
+    for (const f of [{ from, to }, { from }, { to }, { action: 'auth.*' }, { action: 'a_b.*' }, { action: 'auth.login' }, { actorId: 1, action: 'auth.*' },
+      { result: 'failure' as const }, { targetType: 'user', targetId: '42' }, { from, action: 'time.*', result: 'success' as const }, { action: 'nothing.*' }]) {
+      expect((await all(f)).map((r) => r.id)).toEqual(await reversed({ ...f, limit: 1000 }));
+    }
+    expect(await all({ from: new Date(Date.now() + 60_000) })).toEqual([]);
+    expect(await all({ to: new Date(0) })).toEqual([]);
+
     // cursor paging: every row once, newest first
     const total = await count();
     const seen: number[] = [];
@@ -287,6 +296,7 @@ describe(`audit log on ${backend}`, () => {
     const bulk = await all({ action: 'bulk.row' });
     expect(bulk).toHaveLength(6000);
     expect(bulk.map((r) => r.targetId)).toEqual(Array.from({ length: 6000 }, (_, i) => String(i + 1)));
+    expect((await all({ action: 'bulk.*', actorId: 3 })).map((r) => r.targetId)).toEqual(bulk.filter((r) => r.actorId === 3).map((r) => r.targetId));
     expect(await recordAudit(db, { action: 'after.bulk', result: 'success' })).toMatchObject({ id: total + 1 });
     expect(await verifyAuditChain(db)).toEqual({ ok: true, rows: total + 1 });
   });

@@ -70,7 +70,8 @@ async function plugin(app: FastifyInstance, resolvers: AuthResolvers) {
         viaCookie = req.actor !== null;
       }
     }
-    if (config.public) return;
+    // /api/ routes declare their rule (checked at start); other routes (docs, web pages) are public
+    if (config.public || !req.routeOptions.url?.startsWith('/api/')) return;
     const actor = req.actor;
     if (!actor) throw new AppError('UNAUTHORIZED', { zh: '请先登录（会话不存在或已过期）', en: 'Sign in first (no session, or it expired)' });
     if (actor.kind === 'staff' && actor.stage === 'change_password' && !config.allowPasswordChange) throw new AppError('PASSWORD_CHANGE_REQUIRED');
