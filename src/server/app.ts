@@ -44,7 +44,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     logger: deps.logger ?? (config.logLevel === 'silent' ? false : { level: config.logLevel }),
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
-    disableRequestLogging: config.env === 'test',
   }).withTypeProvider<TypeBoxTypeProvider>();
   const locator = deps.locator ?? new LocatorService();
   const draining = { value: false };

@@ -300,10 +300,10 @@ describe('API keys', () => {
     expect((await bearer(`/api/v1/org/units/${B}`)).statusCode).toBe(404);
     expect((await bearer('/api/v1/boundaries/330106')).statusCode).toBe(403); // not among its permissions
     expect((await bearer('/api/v1/users/me')).statusCode).toBe(200);
-    expect((await bearer('/api/v1/locate?lon=120.13&lat=30.26', `${secret.slice(0, -2)}xx`)).statusCode).toBe(401);
+    expect((await bearer('/api/v1/locate?lon=120.13&lat=30.26', `${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`)).statusCode).toBe(401);
     const listed = (await sec.get('/api/v1/keys')).json().items.find((k: { id: number }) => k.id === key.id);
     expect(listed.lastUsedAt).not.toBeNull();
-    expect(JSON.stringify(listed)).not.toContain(secret.split('_')[2]);
+    expect(JSON.stringify(listed)).not.toContain(secret.slice('pak_'.length + 13)); // the secret part is never shown again
     expect((await sec.send('POST', `/api/v1/keys/${key.id}/revoke`)).statusCode).toBe(200);
     expect((await bearer('/api/v1/locate?lon=120.13&lat=30.26')).statusCode).toBe(401);
   });
