@@ -8,7 +8,7 @@ import { openDatabase, type Database } from '../platform/db/database.js';
 import { migrate } from '../platform/db/migrator.js';
 import { createFieldCrypto, loadKeyRing, type FieldCrypto } from '../platform/pii/index.js';
 import * as org from '../modules/org/index.js';
-import { countDemoUsersWithDefaultPasswords, OutboxSms, seedDemoAccounts } from '../modules/accounts/index.js';
+import { countDemoUsersWithDefaultPasswords, OutboxSms, seedDemoAccounts, DEMO_PASSWORD, DEMO_TOTP_SECRET } from '../modules/accounts/index.js';
 import type { Scale } from '../modules/grids/index.js';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
@@ -30,7 +30,8 @@ export async function seedIfEmpty(database: Database, config: Config, crypto: Fi
   log('empty database: seeding', { scale });
   const report = await seedDatabase(database, { region: config.region, scale });
   const accounts = await seedDemoAccounts({ database, crypto, sms: new OutboxSms(), secureCookies: false });
-  log('seeded', { grids: report.grids, boundaries: report.boundaries, ms: report.ms, demoAccounts: accounts.map((a) => a.username) });
+  log('seeded', { grids: report.grids, boundaries: report.boundaries, ms: report.ms });
+  log(`demo accounts (DEMO ONLY): ${accounts.map((a) => a.username).join(', ')}; password ${DEMO_PASSWORD}; administrators' TOTP secret ${DEMO_TOTP_SECRET}`);
 }
 
 export async function serve(config: Config, opts: ServeOptions = {}) {

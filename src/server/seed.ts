@@ -6,6 +6,7 @@ import * as grids from '../modules/grids/index.js';
 import * as org from '../modules/org/index.js';
 import type { Database } from '../platform/db/database.js';
 import { AppError } from '../platform/errors.js';
+import { recordAudit } from '../platform/audit/index.js';
 
 export interface SeedRequest {
   region: string;
@@ -41,6 +42,7 @@ export async function seedDatabase(database: Database, req: SeedRequest): Promis
     }
     await org.createUnits(tx, org.treeFromDivisions(units));
     const result = await grids.seedBoundaries(tx, { region: req.region, scale: req.scale, seed: req.seed ?? DEFAULT_SEED, counties: wanted, onProgress: req.onProgress });
+    await recordAudit(tx, { actorName: 'seed', action: 'org.seed', result: 'success', targetType: 'region', targetId: req.region, details: { scale: req.scale, counties: wanted ?? 'all', grids: result.grids } });
     return { units: await org.countUnits(tx), boundaries: result.boundaries, grids: result.grids, ms: Date.now() - started };
   });
 }

@@ -62,6 +62,19 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ ctx: AccountsContext; s
     return { ok: true };
   });
 
+  app.post('/api/v1/auth/totp/setup', {
+    config: { authenticated: true },
+    schema: { tags: ['auth'], summary: 'Start using TOTP (optional for non-administrators): a new secret', response: { 200: Type.Object({ secret: Type.String(), uri: Type.String() }), ...errors } },
+  }, async (req) => auth.setupTotp(ctx, actor(req)));
+
+  app.post('/api/v1/auth/totp/enable', {
+    config: { authenticated: true, rateLimit: strictLimits },
+    schema: { tags: ['auth'], summary: 'Turn TOTP on with a code from the new secret', body: Type.Object({ code: Type.String({ pattern: '^[0-9]{6}$' }) }, { additionalProperties: false }), response: { 200: Ok, ...errors } },
+  }, async (req) => {
+    await auth.enableTotp(ctx, actor(req), req.body.code, meta(req));
+    return { ok: true };
+  });
+
   app.post('/api/v1/auth/logout', {
     config: { authenticated: true, allowPasswordChange: true },
     schema: { tags: ['auth'], summary: 'Sign out', response: { 200: Ok, ...errors } },

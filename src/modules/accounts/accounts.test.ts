@@ -105,6 +105,21 @@ describe('TOTP for administrators', () => {
   });
 });
 
+describe('optional TOTP for other staff', () => {
+  it('is set up, enabled with a code, and then required at sign-in', async () => {
+    const op = await t.as('operator', `${A}-center`);
+    const setup = await op.send('POST', '/api/v1/auth/totp/setup');
+    const { secret } = setup.json();
+    expect(setup.json().uri).toMatch(/^otpauth:\/\/totp\//);
+    expect((await op.send('POST', '/api/v1/auth/totp/enable', { code: '000000' })).statusCode).toBe(401);
+    expect((await login({ username: op.username, password: TEST_PASSWORD })).statusCode).toBe(200); // not yet in force
+    expect((await op.send('POST', '/api/v1/auth/totp/enable', { code: totpCode(secret) })).statusCode).toBe(200);
+    expect((await login({ username: op.username, password: TEST_PASSWORD })).json().error.code).toBe('TOTP_REQUIRED');
+    expect((await login({ username: op.username, password: TEST_PASSWORD, totp: totpCode(secret, Date.now() + 30_000) })).statusCode).toBe(200);
+    expect((await lastAudit('auth.totp_enable')).actorId).toBe(op.userId);
+  });
+});
+
 describe('sessions', () => {
   it('rejects forged, idle-expired, absolutely expired and signed-out session cookies', async () => {
     const op = await t.as('operator', `${A}-center`);

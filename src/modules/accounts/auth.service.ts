@@ -15,7 +15,7 @@ import * as repo from './accounts.repository.js';
 import { PHONE_CONTEXT, TOTP_CONTEXT, type AccountsContext, type RequestMeta } from './context.js';
 import { checkPassword, hashPassword, verifyPassword } from './passwords.js';
 import { scopePathOf } from './scope.js';
-import { checkTotp } from './totp.js';
+import { checkTotp, newTotpSecret, totpUri } from './totp.js';
 
 export const IDLE_MS = 30 * 60_000;
 export const ABSOLUTE_MS = 12 * 3600_000;
@@ -166,6 +166,32 @@ export async function changePassword(ctx: AccountsContext, actor: Actor, input: 
     await recordAudit(tx, { actorId: user.id, actorName: user.username, actorRole: user.roles.join(','), orgId: user.orgId, ip: meta.ip, userAgent: meta.userAgent, action: 'auth.password_change', result: 'success', targetType: 'user', targetId: String(user.id) });
   });
   forgetSessions(user.id);
+}
+
+/**
+ * Optional TOTP for anyone (administrators have it from creation): setup returns a new secret,
+ * stored but not yet in force; enable turns it on once a code from it checks out.
+ */
+export async function setupTotp(ctx: AccountsContext, actor: Actor): Promise<{ secret: string; uri: string }> {
+  if (actor.kind !== 'staff') throw new AppError('FORBIDDEN');
+  const user = (await repo.findUserById(ctx.database.db, actor.id))!;
+  if (user.totpEnabled) throw new AppError('CONFLICT', { zh: '动态验证码已启用', en: 'TOTP is already enabled' });
+  const secret = newTotpSecret();
+  await repo.updateUser(ctx.database.db, user.id, { totpSecret: ctx.crypto.encrypt(secret, TOTP_CONTEXT) });
+  return { secret, uri: totpUri(secret, user.username!) };
+}
+
+export async function enableTotp(ctx: AccountsContext, actor: Actor, code: string, meta: RequestMeta): Promise<void> {
+  if (actor.kind !== 'staff') throw new AppError('FORBIDDEN');
+  const { db } = ctx.database;
+  const user = (await repo.findUserById(db, actor.id))!;
+  if (user.totpEnabled) throw new AppError('CONFLICT', { zh: '动态验证码已启用', en: 'TOTP is already enabled' });
+  const step = user.totpSecret ? checkTotp(ctx.crypto.decrypt(user.totpSecret, TOTP_CONTEXT), code, user.totpLastStep) : null;
+  if (step === null) throw new AppError('INVALID_CODE', { zh: '动态验证码错误，请先调用 setup 并输入应用中的验证码', en: 'Wrong code: call setup first, then send a code from the app' }, { field: 'code' });
+  await ctx.database.transaction(async (tx) => {
+    await repo.updateUser(tx, user.id, { totpEnabled: true, totpLastStep: step });
+    await recordAudit(tx, { actorId: user.id, actorName: user.username, actorRole: user.roles.join(','), orgId: user.orgId, ip: meta.ip, userAgent: meta.userAgent, action: 'auth.totp_enable', result: 'success', targetType: 'user', targetId: String(user.id) });
+  });
 }
 
 export async function logout(ctx: AccountsContext, actor: Actor, everywhere: boolean, meta: RequestMeta): Promise<number> {

@@ -5,6 +5,7 @@ import { testDatabase } from '../../test-support/test-db.js';
 import { testApp } from '../../test-support/app.js';
 import type { Database } from '../../platform/db/database.js';
 import { AppError } from '../../platform/errors.js';
+import { listAudit } from '../../platform/audit/index.js';
 import * as org from '../org/index.js';
 import { bboxOf, planarArea, toMulti, union, type MultiCoords, type Position } from './geometry.js';
 import { listByLevel } from './grids.repository.js';
@@ -206,6 +207,8 @@ describe('grid import', () => {
     const part = v.coords.length === 1 ? { type: 'Polygon', coordinates: v.coords[0] } : { type: 'MultiPolygon', coordinates: v.coords };
     const result = await importGrids(database, { type: 'FeatureCollection', features: [feature(`${v.code}901`, v.code, part, '真实网格一')] });
     expect(result).toMatchObject({ created: 1, villages: 1 });
+    const [audit] = (await listAudit(database.db, { action: 'grids.import', limit: 1 })).items;
+    expect(audit).toMatchObject({ actorName: 'cli', result: 'success', targetId: v.code, details: { created: 1 } });
     expect(result.removed).toBeGreaterThanOrEqual(3);
     await locator.refresh(database.db);
     const body = (await get(`/api/v1/locate?lon=${v.lon}&lat=${v.lat}`)).json();

@@ -10,6 +10,7 @@ import { areaKm2, bboxOf, difference, intersection, toMulti, type MultiCoords } 
 import { boundaryRow } from './boundary-row.js';
 import { bumpRevision, listBoundaries, upsertBoundaries } from './grids.repository.js';
 import { validateAreaGeometry } from './validate.js';
+import { recordAudit, type AuditEntry } from '../../platform/audit/index.js';
 
 export const MAX_FEATURES = 100_000;
 /** Share of a grid's area that may lie outside its parent (digitising differences). */
@@ -133,7 +134,10 @@ async function checkAgainstTree(db: Db, grids: Candidate[]): Promise<Map<string,
   return new Map([...parents].map(([code, p]) => [code, { id: p.id, countyCode: p.countyCode }]));
 }
 
-export async function importGrids(database: Database, input: unknown): Promise<ImportResult> {
+/** Who imports, for the audit log (the CLI by default). */
+export type Importer = Pick<AuditEntry, 'actorId' | 'actorName' | 'actorRole' | 'orgId' | 'ip' | 'userAgent'>;
+
+export async function importGrids(database: Database, input: unknown, who: Importer = { actorName: 'cli', userAgent: 'pingan cli' }): Promise<ImportResult> {
   const grids = parseFeatureCollection(input);
   return database.transaction(async (tx) => {
     const parents = await checkAgainstTree(tx, grids);
@@ -152,6 +156,8 @@ export async function importGrids(database: Database, input: unknown): Promise<I
       unitId: ids.get(g.code)!, level: 'grid', countyCode: parents.get(g.parentCode)!.countyCode, coords: g.coords, synthetic: false, source: 'import',
     })));
     await bumpRevision(tx);
-    return { created: fresh.length, updated: grids.length - fresh.length, removed, villages: parents.size };
+    const result = { created: fresh.length, updated: grids.length - fresh.length, removed, villages: parents.size };
+    await recordAudit(tx, { ...who, action: 'grids.import', result: 'success', targetType: 'villages', targetId: [...parents.keys()].slice(0, 20).join(','), details: result });
+    return result;
   });
 }
