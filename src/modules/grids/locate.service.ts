@@ -8,7 +8,7 @@ import { AppError } from '../../platform/errors.js';
 import type { Db } from '../../platform/db/database.js';
 import { toMulti, type AreaGeometry } from './geometry.js';
 import { currentRevision, listForIndex } from './grids.repository.js';
-import { INDEXED_LEVELS, Locator } from './locator.js';
+import { INDEXED_LEVELS, Locator, type IndexedArea } from './locator.js';
 
 export const CRS = ['wgs84', 'gcj02', 'bd09'] as const;
 export type Crs = (typeof CRS)[number];
@@ -50,9 +50,8 @@ export function toWgs84(lon: number, lat: number, crs: Crs): [number, number] {
 type Chain = Pick<Location, 'grid' | 'village' | 'township' | 'county' | 'city' | 'province' | 'center'>;
 
 export class LocatorService {
-  private locator: Locator | null = null;
-  /** Each indexed area's resolved chain (grid → province, and the center), built once per index. */
-  private chains = new Map<number, Chain>();
+  /** Each indexed area carries its resolved chain (grid → province, and the center), built once per index. */
+  private locator: Locator<IndexedArea & { chain: Chain }> | null = null;
   private revision = -1;
   private building: Promise<void> | null = null;
 
@@ -93,10 +92,7 @@ export class LocatorService {
       const code = codeById.get(g.unitId);
       return code ? [{ unitId: g.unitId, code, level: g.level as (typeof INDEXED_LEVELS)[number], coords: toMulti(JSON.parse(g.geom) as AreaGeometry) }] : [];
     });
-    const chains = new Map<number, Chain>();
-    for (const a of areas) chains.set(a.unitId, chainOf(a.code, a.level === 'grid', units));
-    this.locator = new Locator(areas);
-    this.chains = chains;
+    this.locator = new Locator(areas.map((a) => ({ ...a, chain: chainOf(a.code, a.level === 'grid', units) })));
     this.revision = revision;
   }
 
@@ -107,7 +103,7 @@ export class LocatorService {
     if (crs !== 'wgs84') [x, y] = toWgs84(lon, lat, crs);
     const hit = this.locator.locate(x, y);
     if (!hit) return null;
-    const c = this.chains.get(hit.unitId)!;
+    const c = hit.chain;
     return { lon, lat, crs, wgs84: { lon: x, lat: y }, grid: c.grid, village: c.village, township: c.township, county: c.county, city: c.city, province: c.province, center: c.center };
   }
 

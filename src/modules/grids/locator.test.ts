@@ -33,3 +33,29 @@ describe('Locator', () => {
     expect(locator.locate(-0.001, 0.5)).toBeNull();
   });
 });
+
+describe('containsPoint', () => {
+  it('agrees with point-in-polygon-hao on random points around a real county (islands and holes included)', async () => {
+    const { default: pip } = await import('point-in-polygon-hao');
+    const { loadCountyPolygons } = await import('./seed-boundaries.js');
+    const { bboxOf } = await import('./geometry.js');
+    const { Locator: L } = await import('./locator.js');
+    for (const code of ['330902', '330106']) {
+      const county = loadCountyPolygons('33').find((c) => c.code === code)!;
+      const loc = new L([{ unitId: 1, code, level: 'county', coords: county.coords }]);
+      const [x0, y0, x1, y1] = bboxOf(county.coords);
+      let seed = 7;
+      const rnd = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+      let inside = 0;
+      for (let i = 0; i < 5000; i++) {
+        const x = x0 + rnd() * (x1 - x0), y = y0 + rnd() * (y1 - y0);
+        const expected = county.coords.some((poly) => pip([x, y], poly) !== false);
+        expect(loc.locate(x, y) !== null, `${x},${y}`).toBe(expected);
+        if (expected) inside++;
+      }
+      expect(inside).toBeGreaterThan(500);
+      // every vertex is on the boundary, hence inside
+      for (const poly of county.coords) for (const [x, y] of poly[0].slice(0, 50)) expect(loc.locate(x, y)).not.toBeNull();
+    }
+  });
+});
