@@ -104,7 +104,7 @@ describe('pingan CLI', () => {
     expect(noKey.stderr).toMatch(/PINGAN_DATA_KEYS/);
     const demo = prod({ PINGAN_DATA_KEYS: `prod:${Buffer.alloc(32, 9).toString('base64')}` });
     expect(demo.status).not.toBe(0);
-    expect(demo.stderr).toMatch(/demo account\(s\) still have their published demo password/);
+    expect(demo.stderr).toMatch(/demo account\(s\) are active/);
 
     const bad = pingan('audit', 'verify');
     expect(bad.code).toBe(3);

@@ -55,20 +55,21 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerValidation(app);
   registerErrorHandling(app);
   await app.register(helmet, { contentSecurityPolicy: { directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:', 'https:'] } } });
-  await app.register(authentication, {
-    session: (token) => resolveSession(accounts, token),
-    apiKey: (token) => resolveKey(accounts, token),
-    onDenied: (req, permission) => auditDenied(database, req, permission),
-  });
   await app.register(rateLimit, {
     max: config.rateLimitPerMinute,
     timeWindow: '1 minute',
-    hook: 'preHandler', // after authentication: limits count per account or key, else per IP
+    hook: 'preHandler', // after authentication's onRequest: limits count per account or key, else per IP
     keyGenerator: (req) => (req.actor ? `${req.actor.kind}:${req.actor.id}` : `ip:${req.ip}`),
     errorResponseBuilder: (_req, ctx) => {
       const err = new AppError('RATE_LIMITED', { zh: `请求过于频繁，请 ${Math.ceil(ctx.ttl / 1000)} 秒后再试`, en: `Too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s` });
       return Object.assign(errorBody(err), { statusCode: 429 });
     },
+  });
+  // after the rate limiter: its preHandler runs first (see authenticate.ts)
+  await app.register(authentication, {
+    session: (token) => resolveSession(accounts, token),
+    apiKey: (token) => resolveKey(accounts, token),
+    onDenied: (req, permission) => auditDenied(database, req, permission),
   });
   await registerOpenApi(app);
 

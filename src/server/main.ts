@@ -8,7 +8,7 @@ import { openDatabase, type Database } from '../platform/db/database.js';
 import { migrate } from '../platform/db/migrator.js';
 import { createFieldCrypto, loadKeyRing, type FieldCrypto } from '../platform/pii/index.js';
 import * as org from '../modules/org/index.js';
-import { countDemoUsersWithDefaultPasswords, OutboxSms, seedDemoAccounts, DEMO_PASSWORD, DEMO_TOTP_SECRET } from '../modules/accounts/index.js';
+import { countActiveDemoUsers, OutboxSms, seedDemoAccounts, DEMO_PASSWORD, DEMO_TOTP_SECRET } from '../modules/accounts/index.js';
 import type { Scale } from '../modules/grids/index.js';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
@@ -45,8 +45,8 @@ export async function serve(config: Config, opts: ServeOptions = {}) {
     if (applied.length) log.info({ migrations: applied.map((m) => `${m.version}_${m.name}`) }, 'migrations applied');
     if (opts.seedIfEmpty) await seedIfEmpty(database, config, crypto, opts.seedIfEmpty, (msg, data) => log.info(data ?? {}, msg));
     if (config.env === 'production') {
-      const demo = await countDemoUsersWithDefaultPasswords(database.db);
-      if (demo > 0) throw new Error(`Refusing to start in production: ${demo} demo account(s) still have their published demo password. Change or lock them (pingan user lock USERNAME) first.`);
+      const demo = await countActiveDemoUsers(database.db);
+      if (demo > 0) throw new Error(`Refusing to start in production: ${demo} demo account(s) are active, and their password and TOTP secret are published. Lock them first (pingan user lock USERNAME).`);
     }
   } catch (err) {
     await database.close();

@@ -104,8 +104,9 @@ export async function listStaff(db: Db, f: { orgIds: number[] | null; q?: string
   return withDates(await rows(db, sql`select ${USER_COLUMNS} from users where kind = 'staff' ${inOrgs} ${q} ${after} order by id limit ${f.limit}`));
 }
 
-export async function countDemoUsersWithDefaultPasswords(db: Db): Promise<number> {
-  const r = await rows<{ n: number }>(db, sql`select count(*)::int as n from users where demo and password_changed_at is null`);
+export async function countActiveDemoUsers(db: Db): Promise<number> {
+  // the demo administrators' TOTP secret is public too: only a disabled demo account is harmless
+  const r = await rows<{ n: number }>(db, sql`select count(*)::int as n from users where demo and not disabled`);
   return r[0].n;
 }
 
@@ -213,4 +214,44 @@ export async function countSmsAttempt(db: Db, id: number): Promise<void> {
 export async function useSmsCode(db: Db, id: number): Promise<boolean> {
   const r = await rows<{ n: number }>(db, sql`with u as (update sms_codes set used_at = now() where id = ${id} and used_at is null returning 1) select count(*)::int as n from u`);
   return r[0].n > 0;
+}
+
+/**
+ * Counts a failed sign-in in one statement (parallel attempts cannot overwrite each other) and
+ * locks the account when a limit is reached: `lockAfter` failures in a row lock for `lockMs`;
+ * `maxPerHour` failures in the hour's window lock to the end of that window.
+ */
+export async function countLoginFailure(db: Db, id: number, lockAfter: number, lockMs: number, maxPerHour: number): Promise<{ failed: number; inWindow: number; lockedUntil: Date | null }> {
+  const r = await rows<{ failed: number; inWindow: number; lockedUntil: string | Date | null }>(db, sql`
+    with f as (
+      select case when failure_window_start > now() - interval '1 hour' then failures_in_window + 1 else 1 end as in_window,
+             case when failure_window_start > now() - interval '1 hour' then failure_window_start else now() end as window_start,
+             failed_logins + 1 as failed
+      from users where id = ${id} for update
+    )
+    update users u set
+      failures_in_window = f.in_window,
+      failure_window_start = f.window_start,
+      locked_until = case
+        when f.in_window >= ${maxPerHour} then f.window_start + interval '1 hour'
+        when f.failed >= ${lockAfter} then now() + ${`${lockMs} milliseconds`}::interval
+        else u.locked_until end,
+      failed_logins = case when f.failed >= ${lockAfter} or f.in_window >= ${maxPerHour} then 0 else f.failed end
+    from f where u.id = ${id}
+    returning f.failed as "failed", f.in_window as "inWindow", case when f.failed >= ${lockAfter} or f.in_window >= ${maxPerHour} then u.locked_until end as "lockedUntil"`);
+  const row = r[0];
+  return { failed: row.failed, inWindow: row.inWindow, lockedUntil: row.lockedUntil ? (typeof row.lockedUntil === 'string' ? parseTimestamp(row.lockedUntil) : row.lockedUntil) : null };
+}
+
+/** Takes a TOTP time step if it is newer than the last one used; false when another request took it first. */
+export async function takeTotpStep(db: Db, id: number, step: number): Promise<boolean> {
+  const r = await rows<{ n: number }>(db, sql`with u as (update users set totp_last_step = ${step} where id = ${id} and totp_last_step < ${step} returning 1) select count(*)::int as n from u`);
+  return r[0].n > 0;
+}
+
+/** Spends one of a code's tries; returns its hash only while it is usable (unused, unexpired, tries left). */
+export async function spendSmsTry(db: Db, id: number, maxTries: number): Promise<string | null> {
+  const r = await rows<{ codeHash: string }>(db, sql`update sms_codes set attempts = attempts + 1
+    where id = ${id} and attempts < ${maxTries} and used_at is null and expires_at > now() returning code_hash as "codeHash"`);
+  return r[0]?.codeHash ?? null;
 }

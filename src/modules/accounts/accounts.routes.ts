@@ -1,14 +1,17 @@
 /** /api/v1/auth, /api/v1/users, /api/v1/keys, /api/v1/audit: schema + access rule + service call. */
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import { exportAudit, listAudit, toCsvLine, AUDIT_CSV_HEADER } from '../../platform/audit/index.js';
 import { SESSION_COOKIE } from '../../platform/auth/authenticate.js';
 import { ErrorResponse } from '../../platform/http.js';
+import { AppError } from '../../platform/errors.js';
 import * as auth from './auth.service.js';
 import * as keys from './keys.service.js';
 import * as users from './users.service.js';
 import * as S from './accounts.schemas.js';
+import * as org from '../org/index.js';
 import { IDLE_MS } from './auth.service.js';
 import type { AccountsContext, RequestMeta } from './context.js';
 
@@ -101,8 +104,13 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ ctx: AccountsContext; s
 
   app.patch('/api/v1/users/me', {
     config: { authenticated: true },
-    schema: { tags: ['users'], summary: 'Edit my display name or phone (not my role or unit)', body: S.UpdateMeBody, response: { 200: S.UserSchema, ...errors } },
-  }, async (req) => users.updateProfile(ctx, actor(req), actor(req).id, req.body, meta(req)));
+    schema: { tags: ['users'], summary: 'Edit my display name or phone (not my role or unit)', body: S.UpdateMeBody, response: { 200: Type.Union([S.UserSchema, Type.Object({ id: Type.Integer(), kind: Type.Literal('citizen'), displayName: Type.String(), phone: Type.Union([Type.String(), Type.Null()]) })]), ...errors } },
+  }, async (req) => {
+    const a = actor(req);
+    if (a.kind === 'citizen') return users.updateCitizen(ctx, a, req.body, meta(req));
+    if (a.kind === 'key') throw new AppError('FORBIDDEN', { zh: 'API 密钥没有个人账号', en: 'An API key has no account of its own' });
+    return users.updateProfile(ctx, a, a.id, req.body, meta(req));
+  });
 
   app.get('/api/v1/users', {
     config: { permission: 'users.read' },
@@ -126,7 +134,7 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ ctx: AccountsContext; s
 
   app.put('/api/v1/users/:id/roles', {
     config: { permission: 'users.roles' },
-    schema: { tags: ['users'], summary: 'Set roles and grants (secadmin; never one’s own)', params: S.UserIdParams, body: S.RolesBody, response: { 200: S.UserSchema, ...errors } },
+    schema: { tags: ['users'], summary: 'Set roles and grants (secadmin; never one’s own). A new administrator gets a TOTP secret: its URI is returned once', params: S.UserIdParams, body: S.RolesBody, response: { 200: Type.Intersect([S.UserSchema, Type.Object({ totpUri: Type.Union([Type.String(), Type.Null()]) })]), ...errors } },
   }, async (req) => users.setRoles(ctx, actor(req), req.params.id, req.body, meta(req)));
 
   for (const [verb, lock] of [['lock', true], ['unlock', false]] as const) {
@@ -174,27 +182,45 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ ctx: AccountsContext; s
     from: q.from ? new Date(q.from) : undefined, to: q.to ? new Date(q.to) : undefined, actorId: q.actorId, action: q.action, result: q.result, targetType: q.targetType, targetId: q.targetId,
   });
 
+  /**
+   * An auditor sees the rows of their own org subtree; rows of no org (sign-in attempts of unknown
+   * names, the CLI, seeding) only an auditor of the whole province (a root scope) sees.
+   */
+  async function auditScope(req: FastifyRequest): Promise<((row: { orgId: number | null }) => boolean) | null> {
+    const a = actor(req);
+    if (a.kind === 'citizen') throw new AppError('FORBIDDEN');
+    if (/^\/\d+\/$/.test(a.scopePath)) return null; // the root: everything
+    const ids = new Set(await org.idsUnderPath(ctx.database.db, a.scopePath));
+    return (row) => row.orgId !== null && ids.has(row.orgId);
+  }
+
   app.get('/api/v1/audit', {
     config: { permission: 'audit.read' },
-    schema: { tags: ['audit'], summary: 'The audit log, newest first (auditors)', querystring: S.AuditQuery, response: { 200: Type.Object({ items: Type.Array(AuditRowSchema), next: Type.Union([Type.Integer(), Type.Null()]) }), ...errors } },
+    schema: { tags: ['audit'], summary: 'The audit log of my org subtree, newest first (auditors)', querystring: S.AuditQuery, response: { 200: Type.Object({ items: Type.Array(AuditRowSchema), next: Type.Union([Type.Integer(), Type.Null()]) }), ...errors } },
   }, async (req) => {
+    const visible = await auditScope(req);
     const r = await listAudit(ctx.database.db, { ...filters(req.query), before: req.query.before, limit: req.query.limit });
     await auditRead(req, 'audit.read');
-    return r;
+    // a page may hold fewer rows than the limit when some are outside the scope; `next` still pages on
+    return visible ? { items: r.items.filter(visible), next: r.next } : r;
   });
 
   app.get('/api/v1/audit/export', {
     config: { permission: 'audit.read' },
-    schema: { tags: ['audit'], summary: 'Export the audit log (CSV or NDJSON, oldest first)', querystring: S.AuditExportQuery },
+    schema: { tags: ['audit'], summary: 'Export the audit log of my org subtree (CSV or NDJSON, oldest first, streamed)', querystring: S.AuditExportQuery },
   }, async (req, reply) => {
+    const visible = await auditScope(req);
     await auditRead(req, 'audit.export');
-    const lines: string[] = [];
-    if (req.query.format === 'csv') lines.push(AUDIT_CSV_HEADER);
-    for await (const row of exportAudit(ctx.database.db, filters(req.query))) lines.push(req.query.format === 'csv' ? toCsvLine(row) : JSON.stringify(row));
+    const csv = req.query.format === 'csv';
+    const rowsOf = exportAudit(ctx.database.db, filters(req.query));
+    async function* lines() {
+      if (csv) yield `${AUDIT_CSV_HEADER}\n`;
+      for await (const row of rowsOf) if (!visible || visible(row)) yield `${csv ? toCsvLine(row) : JSON.stringify(row)}\n`;
+    }
     return reply
-      .header('content-type', req.query.format === 'csv' ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
+      .header('content-type', csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
       .header('content-disposition', `attachment; filename="audit.${req.query.format}"`)
-      .send(`${lines.join('\n')}\n`);
+      .send(Readable.from(lines()));
   });
 
   // reading the audit log is itself audited

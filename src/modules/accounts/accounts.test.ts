@@ -57,9 +57,16 @@ describe(`staff sign-in on ${backend}`, () => {
     expect(until - Date.now()).toBeGreaterThan(14 * 60_000);
     expect(until - Date.now()).toBeLessThanOrEqual(15 * 60_000);
     expect((await lastAudit('auth.lockout')).targetId).toBe(String(op.userId));
-    // and its open sessions stop working
+    // a lockout stops new sign-ins only: strangers cannot end a colleague's sessions this way
     clearSessionCache();
-    expect((await op.get('/api/v1/users/me')).statusCode).toBe(401);
+    expect((await op.get('/api/v1/users/me')).statusCode).toBe(200);
+  });
+
+  it('counts parallel wrong passwords one by one: a burst still locks the account', async () => {
+    const op = await t.as('operator', `${A}-center`);
+    const burst = await Promise.all(Array.from({ length: 8 }, (_, i) => login({ username: op.username, password: `Wrong#Burst${i}x` })));
+    expect(burst.every((r) => r.statusCode === 401 || r.statusCode === 423)).toBe(true);
+    expect((await login({ username: op.username, password: TEST_PASSWORD })).statusCode).toBe(423);
   });
 
   it('never allows more than 100 failures an hour', async () => {
@@ -102,6 +109,13 @@ describe('TOTP for administrators', () => {
     const next = totpCode(sec.totpSecret!, Date.now() + 30_000);
     expect((await login({ username: sec.username, password: TEST_PASSWORD, totp: next })).statusCode).toBe(200);
     expect((await login({ username: sec.username, password: TEST_PASSWORD, totp: next })).statusCode).toBe(401);
+  });
+
+  it('lets one of several parallel sign-ins with the same code through, not more', async () => {
+    const aud = await t.as('auditor', '330106-center');
+    const code = totpCode(aud.totpSecret!, Date.now() + 30_000);
+    const tries = await Promise.all(Array.from({ length: 5 }, () => login({ username: aud.username, password: TEST_PASSWORD, totp: code })));
+    expect(tries.filter((r) => r.statusCode === 200)).toHaveLength(1);
   });
 });
 
@@ -182,6 +196,9 @@ describe('citizens by SMS code', () => {
     expect((await get('/api/v1/users/me')).json()).toMatchObject({ kind: 'citizen', phone: '138****5678' });
     expect((await get('/api/v1/locate?lon=120.13&lat=30.26')).statusCode).toBe(200);
     expect((await get('/api/v1/org/units/330106')).statusCode).toBe(403);
+    const csrf = res.json().csrfToken;
+    const renamed = await t.app.inject({ method: 'PATCH', url: '/api/v1/users/me', payload: { displayName: '热心居民' }, headers: { cookie, 'x-csrf-token': csrf } });
+    expect(renamed.json()).toMatchObject({ kind: 'citizen', displayName: '热心居民' });
     // a used code does not work again
     expect((await t.anonymous('POST', '/api/v1/auth/sms/login', { phone, code })).statusCode).toBe(401);
   });
@@ -286,6 +303,29 @@ describe('authorization', () => {
     expect((await lastAudit('user.roles')).details).toMatchObject({ from: { roles: ['operator'] }, to: { roles: ['leader'] } });
   });
 
+  it('gives no extra grants to administrators, and hands a promoted administrator a TOTP secret', async () => {
+    const sec = await t.as('secadmin', '330106-center');
+    const target = await t.as('operator', `${A}-center`);
+    const refused = await sec.send('PUT', `/api/v1/users/${target.userId}/roles`, { roles: ['auditor'], grants: ['pii.unmask'] });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.json().error.field).toBe('grants');
+    const promoted = await sec.send('PUT', `/api/v1/users/${target.userId}/roles`, { roles: ['auditor'], grants: [] });
+    const secret = new URL(promoted.json().totpUri).searchParams.get('secret')!;
+    expect((await login({ username: target.username, password: TEST_PASSWORD })).json().error.code).toBe('TOTP_REQUIRED');
+    expect((await login({ username: target.username, password: TEST_PASSWORD, totp: totpCode(secret) })).statusCode).toBe(200);
+  });
+
+  it('shows an auditor only the audit rows of their own subtree', async () => {
+    const other = await t.as('auditor', `${OTHER_COUNTY}-center`);
+    await t.as('operator', `${A}-center`); // a sign-in in 西湖区
+    const rowsSeen = (await other.get('/api/v1/audit?limit=1000')).json().items as { orgId: number | null; actorName: string }[];
+    const ids = new Set((await rows<{ id: number }>(database.db, sql`select id from org_units where county_code = ${OTHER_COUNTY}`)).map((r) => r.id));
+    expect(rowsSeen.length).toBeGreaterThan(0);
+    expect(rowsSeen.every((r) => r.orgId !== null && ids.has(r.orgId))).toBe(true);
+    const csv = (await other.get('/api/v1/audit/export?format=csv')).body;
+    expect(csv).not.toContain(`${A}`);
+  });
+
   it('shows phone numbers masked; unmasking needs the grant and is audited every time', async () => {
     const sec = await t.as('secadmin', '330106-center');
     const op = await t.as('operator', `${B}-center`);
@@ -314,7 +354,7 @@ describe('API keys', () => {
     expect((await bearer(`/api/v1/org/units/${A}`)).statusCode).toBe(200);
     expect((await bearer(`/api/v1/org/units/${B}`)).statusCode).toBe(404);
     expect((await bearer('/api/v1/boundaries/330106')).statusCode).toBe(403); // not among its permissions
-    expect((await bearer('/api/v1/users/me')).statusCode).toBe(200);
+    expect((await bearer('/api/v1/users/me')).statusCode).toBe(403); // a key is no account
     expect((await bearer('/api/v1/locate?lon=120.13&lat=30.26', `${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`)).statusCode).toBe(401);
     const listed = (await sec.get('/api/v1/keys')).json().items.find((k: { id: number }) => k.id === key.id);
     expect(listed.lastUsedAt).not.toBeNull();

@@ -65,14 +65,17 @@ export async function loginStaff(ctx: AccountsContext, input: { username: string
     throw new AppError('INVALID_CREDENTIALS');
   }
   if (requiresTotp(user)) {
-    if (!input.totp) throw new AppError('TOTP_REQUIRED');
+    if (!input.totp) {
+      await recordAudit(db, { ...base, actorId: user.id, action: 'auth.login', result: 'failure', reason: 'password right, TOTP code missing' });
+      throw new AppError('TOTP_REQUIRED');
+    }
     const secret = user.totpSecret ? ctx.crypto.decrypt(user.totpSecret, TOTP_CONTEXT) : null;
     const step = secret ? checkTotp(secret, input.totp, user.totpLastStep) : null;
-    if (step === null) {
+    // taking the step is one conditional update: two parallel sign-ins with one code cannot both pass
+    if (step === null || !(await repo.takeTotpStep(db, user.id, step))) {
       await countFailure(ctx, user, meta, 'wrong or reused TOTP code');
       throw new AppError('INVALID_CODE', { zh: '动态验证码错误或已使用过', en: 'The authenticator code is wrong or was already used' }, { field: 'totp' });
     }
-    await repo.updateUser(db, user.id, { totpLastStep: step });
   }
   await repo.updateUser(db, user.id, { failedLogins: 0, failureWindowStart: null, failuresInWindow: 0, lockedUntil: null });
   const stage = user.mustChangePassword ? 'change_password' : 'full';
@@ -83,16 +86,7 @@ export async function loginStaff(ctx: AccountsContext, input: { username: string
 
 async function countFailure(ctx: AccountsContext, user: repo.UserRow, meta: RequestMeta, reason = 'wrong password'): Promise<void> {
   const { db } = ctx.database;
-  const now = Date.now();
-  const windowOpen = user.failureWindowStart && now - user.failureWindowStart.getTime() < 3600_000;
-  const inWindow = (windowOpen ? user.failuresInWindow : 0) + 1;
-  const failed = user.failedLogins + 1;
-  let lockedUntil: Date | null = null;
-  if (failed >= LOCK_AFTER) lockedUntil = new Date(now + LOCK_MS);
-  if (inWindow >= MAX_FAILURES_PER_HOUR) lockedUntil = new Date((windowOpen ? user.failureWindowStart!.getTime() : now) + 3600_000);
-  await repo.updateUser(db, user.id, {
-    failedLogins: lockedUntil ? 0 : failed, lockedUntil, failuresInWindow: inWindow, failureWindowStart: windowOpen ? user.failureWindowStart : new Date(now),
-  });
+  const { failed, inWindow, lockedUntil } = await repo.countLoginFailure(db, user.id, LOCK_AFTER, LOCK_MS, MAX_FAILURES_PER_HOUR);
   const base = { actorId: user.id, actorName: user.username, ip: meta.ip, userAgent: meta.userAgent, targetType: 'user', targetId: String(user.id) };
   await recordAudit(db, { ...base, action: 'auth.login', result: 'failure', reason });
   if (lockedUntil) await recordAudit(db, { ...base, action: 'auth.lockout', result: 'success', reason: `locked until ${lockedUntil.toISOString()} after ${failed} failures (${inWindow} this hour)` });
@@ -124,10 +118,10 @@ export async function loginCitizen(ctx: AccountsContext, input: { phone: string;
   const phoneIndex = ctx.crypto.blindIndex(phone, PHONE_CONTEXT);
   const last = await repo.lastSmsCode(db, phoneIndex);
   const audit = { actorName: maskPhone(phone), ip: meta.ip, userAgent: meta.userAgent, action: 'auth.login_sms', targetType: 'phone', targetId: maskPhone(phone) };
-  const usable = last && !last.usedAt && last.expiresAt.getTime() > Date.now() && last.attempts < SMS_MAX_TRIES;
-  if (!usable || !/^\d{6}$/.test(input.code) || ctx.crypto.blindIndex(input.code, `sms:${phoneIndex}`) !== last.codeHash) {
-    if (usable) await repo.countSmsAttempt(db, last.id);
-    await recordAudit(db, { ...audit, result: 'failure', reason: usable ? 'wrong code' : 'no valid code (expired, used or 5 tries)' });
+  // spending a try is one conditional update, so parallel guesses cannot exceed the 5 tries
+  const codeHash = last && /^\d{6}$/.test(input.code) ? await repo.spendSmsTry(db, last.id, SMS_MAX_TRIES) : null;
+  if (!last || !codeHash || ctx.crypto.blindIndex(input.code, `sms:${phoneIndex}`) !== codeHash) {
+    await recordAudit(db, { ...audit, result: 'failure', reason: codeHash ? 'wrong code' : 'no valid code (expired, used or 5 tries)' });
     throw new AppError('INVALID_CODE', undefined, { field: 'code' });
   }
   return ctx.database.transaction(async (tx) => {
@@ -141,10 +135,14 @@ export async function loginCitizen(ctx: AccountsContext, input: { phone: string;
       user = (await repo.findUserById(tx, id))!;
       await recordAudit(tx, { ...audit, actorId: id, action: 'user.create_citizen', result: 'success', targetType: 'user', targetId: String(id) });
     }
-    if (user.disabled) throw new AppError('FORBIDDEN', { zh: '账号已停用', en: 'The account is disabled' });
+    if (user.disabled) return null;
     const session = await startSession(tx, user.id, 'full', meta);
     await recordAudit(tx, { ...audit, actorId: user.id, actorRole: 'citizen', result: 'success' });
     return { ...session, user: { id: user.id, kind: 'citizen' as const, name: user.displayName, roles: [], mustChangePassword: false } };
+  }).then(async (signedIn) => {
+    if (signedIn) return signedIn;
+    await recordAudit(db, { ...audit, result: 'denied', reason: 'account disabled' });
+    throw new AppError('FORBIDDEN', { zh: '账号已停用', en: 'The account is disabled' });
   });
 }
 
@@ -160,7 +158,7 @@ export async function changePassword(ctx: AccountsContext, actor: Actor, input: 
   if (input.next === input.current) reasons.push({ zh: '新密码不能与当前密码相同', en: 'The new password must differ from the current one' });
   if (reasons.length) throw new AppError('VALIDATION_FAILED', reasons[0], { field: 'next', details: reasons.map((m) => ({ field: 'next', message: m })) });
   await ctx.database.transaction(async (tx) => {
-    await repo.updateUser(tx, user.id, { passwordHash: await hashPassword(input.next), mustChangePassword: false, demo: false });
+    await repo.updateUser(tx, user.id, { passwordHash: await hashPassword(input.next), mustChangePassword: false });
     await repo.setSessionStage(tx, actor.sessionId, 'full');
     await repo.revokeUserSessions(tx, user.id, actor.sessionId);
     await recordAudit(tx, { actorId: user.id, actorName: user.username, actorRole: user.roles.join(','), orgId: user.orgId, ip: meta.ip, userAgent: meta.userAgent, action: 'auth.password_change', result: 'success', targetType: 'user', targetId: String(user.id) });
@@ -177,7 +175,10 @@ export async function setupTotp(ctx: AccountsContext, actor: Actor): Promise<{ s
   const user = (await repo.findUserById(ctx.database.db, actor.id))!;
   if (user.totpEnabled) throw new AppError('CONFLICT', { zh: '动态验证码已启用', en: 'TOTP is already enabled' });
   const secret = newTotpSecret();
-  await repo.updateUser(ctx.database.db, user.id, { totpSecret: ctx.crypto.encrypt(secret, TOTP_CONTEXT) });
+  await ctx.database.transaction(async (tx) => {
+    await repo.updateUser(tx, user.id, { totpSecret: ctx.crypto.encrypt(secret, TOTP_CONTEXT) });
+    await recordAudit(tx, { actorId: user.id, actorName: user.username, actorRole: user.roles.join(','), orgId: user.orgId, action: 'auth.totp_setup', result: 'success', targetType: 'user', targetId: String(user.id) });
+  });
   return { secret, uri: totpUri(secret, user.username!) };
 }
 
@@ -187,7 +188,10 @@ export async function enableTotp(ctx: AccountsContext, actor: Actor, code: strin
   const user = (await repo.findUserById(db, actor.id))!;
   if (user.totpEnabled) throw new AppError('CONFLICT', { zh: '动态验证码已启用', en: 'TOTP is already enabled' });
   const step = user.totpSecret ? checkTotp(ctx.crypto.decrypt(user.totpSecret, TOTP_CONTEXT), code, user.totpLastStep) : null;
-  if (step === null) throw new AppError('INVALID_CODE', { zh: '动态验证码错误，请先调用 setup 并输入应用中的验证码', en: 'Wrong code: call setup first, then send a code from the app' }, { field: 'code' });
+  if (step === null) {
+    await recordAudit(db, { actorId: user.id, actorName: user.username, ip: meta.ip, userAgent: meta.userAgent, action: 'auth.totp_enable', result: 'failure', reason: 'wrong code', targetType: 'user', targetId: String(user.id) });
+    throw new AppError('INVALID_CODE', { zh: '动态验证码错误，请先调用 setup 并输入应用中的验证码', en: 'Wrong code: call setup first, then send a code from the app' }, { field: 'code' });
+  }
   await ctx.database.transaction(async (tx) => {
     await repo.updateUser(tx, user.id, { totpEnabled: true, totpLastStep: step });
     await recordAudit(tx, { actorId: user.id, actorName: user.username, actorRole: user.roles.join(','), orgId: user.orgId, ip: meta.ip, userAgent: meta.userAgent, action: 'auth.totp_enable', result: 'success', targetType: 'user', targetId: String(user.id) });
@@ -230,7 +234,8 @@ export async function resolveSession(ctx: AccountsContext, cookieToken: string):
   const s = await repo.findSession(db, id);
   if (!s || s.revokedAt || s.expiresAt.getTime() <= now || now - s.lastSeenAt.getTime() > IDLE_MS) return null;
   const user = await repo.findUserById(db, s.userId);
-  if (!user || user.disabled || (user.lockedUntil && user.lockedUntil.getTime() > now)) return null;
+  // a lockout stops new sign-ins only: otherwise anyone could end a colleague's sessions with 5 wrong passwords
+  if (!user || user.disabled) return null;
   let actor: Actor;
   if (user.kind === 'citizen') {
     actor = { kind: 'citizen', id: user.id, name: user.displayName, permissions: new Set(CITIZEN_PERMISSIONS), sessionId: id, csrfToken: s.csrfToken, stage: 'full' };

@@ -4,7 +4,7 @@ export { resolveSession, clearSessionCache, loginStaff, sendSmsCode, loginCitize
 export { resolveKey, createKey, revokeKey } from './keys.service.js';
 export { createStaff, lockUser, resetPassword, findStaffId, generatePassword } from './users.service.js';
 export { OutboxSms, readOutbox, type SmsSender } from './sms.js';
-export { countDemoUsersWithDefaultPasswords } from './accounts.repository.js';
+export { countActiveDemoUsers } from './accounts.repository.js';
 export { totpCode } from './totp.js';
 export { PHONE_CONTEXT, type AccountsContext, type RequestMeta } from './context.js';
 export { seedDemoAccounts, DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_TOWNSHIP } from './demo-accounts.js';

@@ -140,6 +140,7 @@ export async function getStaff(ctx: AccountsContext, actor: Actor, id: number): 
 }
 
 export async function me(ctx: AccountsContext, actor: Actor): Promise<UserView | { id: number; kind: 'citizen'; displayName: string; phone: string | null }> {
+  if (actor.kind === 'key') throw new AppError('FORBIDDEN', { zh: 'API 密钥没有个人账号', en: 'An API key has no account of its own' });
   const { db } = ctx.database;
   const u = (await repo.findUserById(db, actor.id))!;
   if (u.kind === 'citizen') return { id: u.id, kind: 'citizen', displayName: u.displayName, phone: u.phoneEnc ? maskPhone(ctx.crypto.decrypt(u.phoneEnc, PHONE_CONTEXT)) : null };
@@ -155,6 +156,18 @@ export async function listStaff(ctx: AccountsContext, actor: Actor, f: { q?: str
   const more = rowsFound.length > f.limit;
   if (more) rowsFound.pop();
   return { items: await Promise.all(rowsFound.map((u) => view(ctx, db, u))), next: more ? rowsFound[rowsFound.length - 1].id : null };
+}
+
+export async function updateCitizen(ctx: AccountsContext, actor: Actor, input: { displayName?: string; phone?: string | null }, meta: RequestMeta) {
+  if (input.phone !== undefined) {
+    throw new AppError('VALIDATION_FAILED', { zh: '手机号即登录账号，不能在此修改', en: 'A citizen’s phone is the account itself and cannot be changed here' }, { field: 'phone' });
+  }
+  await ctx.database.transaction(async (tx) => {
+    await repo.updateUser(tx, actor.id, { displayName: input.displayName?.trim() });
+    await recordAudit(tx, { ...audited(actor, meta), action: 'user.update', result: 'success', targetType: 'user', targetId: String(actor.id), details: { fields: Object.keys(input) } });
+  });
+  forgetSessions(actor.id);
+  return me(ctx, actor);
 }
 
 export async function updateProfile(ctx: AccountsContext, actor: Actor, id: number, input: { displayName?: string; orgCode?: string; phone?: string | null }, meta: RequestMeta): Promise<UserView> {
@@ -191,7 +204,8 @@ function sqlPhone(ctx: AccountsContext, id: number, phone: string | null) {
   return sql`update users set phone_enc = ${phone ? ctx.crypto.encrypt(phone, PHONE_CONTEXT) : null}, phone_index = ${phone ? ctx.crypto.blindIndex(phone, `staff:${PHONE_CONTEXT}`) : null} where id = ${id}`;
 }
 
-export async function setRoles(ctx: AccountsContext, actor: Actor, id: number, input: { roles: string[]; grants: string[] }, meta: RequestMeta): Promise<UserView> {
+/** Sets roles and grants; when the account becomes an administrator, returns its new TOTP URI (shown once). */
+export async function setRoles(ctx: AccountsContext, actor: Actor, id: number, input: { roles: string[]; grants: string[] }, meta: RequestMeta): Promise<UserView & { totpUri: string | null }> {
   if (actor.id === id && actor.kind === 'staff') {
     throw new AppError('FORBIDDEN', { zh: '不能修改自己的角色和权限', en: 'You cannot change your own roles or grants' });
   }
@@ -199,6 +213,9 @@ export async function setRoles(ctx: AccountsContext, actor: Actor, id: number, i
   checkRoles(input.roles);
   const badGrant = input.grants.filter((g) => !(GRANTABLE as readonly string[]).includes(g));
   if (badGrant.length) throw new AppError('VALIDATION_FAILED', { zh: `不可授予的权限：${badGrant.join(', ')}`, en: `Not grantable: ${badGrant.join(', ')}` }, { field: 'grants' });
+  if (input.grants.length && input.roles.some(isAdminRole)) {
+    throw new AppError('VALIDATION_FAILED', { zh: '三员分立：管理员账号不能再授予其他权限', en: 'Separation of duties: administrators cannot hold extra grants' }, { field: 'grants' });
+  }
   const { db } = ctx.database;
   const becomesAdmin = input.roles.some(isAdminRole) && !u.roles.some(isAdminRole);
   const secret = becomesAdmin && !u.totpSecret ? newTotpSecret() : null;
@@ -208,7 +225,7 @@ export async function setRoles(ctx: AccountsContext, actor: Actor, id: number, i
     await recordAudit(tx, { ...audited(actor, meta), action: 'user.roles', result: 'success', targetType: 'user', targetId: String(u.id), details: { from: { roles: u.roles, grants: u.grants }, to: input } });
   });
   forgetSessions(u.id);
-  return view(ctx, db, (await repo.findUserById(db, u.id))!);
+  return { ...(await view(ctx, db, (await repo.findUserById(db, u.id))!)), totpUri: secret ? totpUri(secret, u.username!) : null };
 }
 
 export async function lockUser(ctx: AccountsContext, actor: Actor | null, id: number, lock: boolean, meta: RequestMeta): Promise<UserView> {

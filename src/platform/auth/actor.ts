@@ -43,6 +43,7 @@ export type Actor =
 export function permissionsOf(roles: readonly Role[], grants: readonly string[] = []): Set<Permission> {
   const set = new Set<Permission>();
   for (const r of roles) for (const p of ROLE_PERMISSIONS[r] ?? []) set.add(p);
+  if (roles.some(isAdminRole)) return set; // administrators hold their role's permissions and nothing else
   for (const g of grants) if ((GRANTABLE as readonly string[]).includes(g)) set.add(g as Permission);
   return set;
 }

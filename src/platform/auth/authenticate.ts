@@ -58,7 +58,6 @@ async function plugin(app: FastifyInstance, resolvers: AuthResolvers) {
   app.addHook('onRequest', async (req) => {
     const config = req.routeOptions.config ?? {};
     const auth = req.headers.authorization;
-    let viaCookie = false;
     if (auth !== undefined) {
       const m = /^Bearer ([A-Za-z0-9_-]{10,200})$/.exec(auth);
       req.actor = m ? await resolvers.apiKey(m[1], req) : null;
@@ -67,15 +66,21 @@ async function plugin(app: FastifyInstance, resolvers: AuthResolvers) {
       const token = req.cookies[SESSION_COOKIE];
       if (token) {
         req.actor = /^[A-Za-z0-9_-]{20,100}$/.test(token) ? await resolvers.session(token, req) : null;
-        viaCookie = req.actor !== null;
       }
     }
     // /api/ routes declare their rule (checked at start); other routes (docs, web pages) are public
     if (config.public || !req.routeOptions.url?.startsWith('/api/')) return;
+    if (!req.actor) throw new AppError('UNAUTHORIZED', { zh: '请先登录（会话不存在或已过期）', en: 'Sign in first (no session, or it expired)' });
+  });
+
+  // CSRF and the route's permission after the rate limiter (registered before this plugin), so a
+  // caller hammering a route they may not use is slowed down before each refusal is audited
+  app.addHook('preHandler', async (req) => {
+    const config = req.routeOptions.config ?? {};
     const actor = req.actor;
-    if (!actor) throw new AppError('UNAUTHORIZED', { zh: '请先登录（会话不存在或已过期）', en: 'Sign in first (no session, or it expired)' });
+    if (config.public || !actor || !req.routeOptions.url?.startsWith('/api/')) return;
     if (actor.kind === 'staff' && actor.stage === 'change_password' && !config.allowPasswordChange) throw new AppError('PASSWORD_CHANGE_REQUIRED');
-    if (viaCookie && !SAFE_METHODS.has(req.method) && actor.kind !== 'key') {
+    if (actor.kind !== 'key' && !SAFE_METHODS.has(req.method)) {
       const sent = req.headers[CSRF_HEADER];
       if (typeof sent !== 'string' || !sameToken(sent, actor.csrfToken)) throw new AppError('CSRF_FAILED');
     }
