@@ -104,6 +104,10 @@ export async function listStaff(db: Db, f: { orgIds: number[] | null; q?: string
   return withDates(await rows(db, sql`select ${USER_COLUMNS} from users where kind = 'staff' ${inOrgs} ${q} ${after} order by id limit ${f.limit}`));
 }
 
+export async function setPhone(db: Db, id: number, phoneEnc: string | null, phoneIndex: string | null): Promise<void> {
+  await db.execute(sql`update users set phone_enc = ${phoneEnc}, phone_index = ${phoneIndex}, updated_at = now() where id = ${id}`);
+}
+
 export async function countActiveDemoUsers(db: Db): Promise<number> {
   // the demo administrators' TOTP secret is public too: only a disabled demo account is harmless
   const r = await rows<{ n: number }>(db, sql`select count(*)::int as n from users where demo and not disabled`);

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { Type } from 'typebox';
-import { exportAudit, listAudit, toCsvLine, AUDIT_CSV_HEADER } from '../../platform/audit/index.js';
+import { exportAudit, listAudit, recordAudit, toCsvLine, AUDIT_CSV_HEADER } from '../../platform/audit/index.js';
 import { SESSION_COOKIE } from '../../platform/auth/authenticate.js';
 import { ErrorResponse } from '../../platform/http.js';
 import { AppError } from '../../platform/errors.js';
@@ -225,7 +225,6 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ ctx: AccountsContext; s
 
   // reading the audit log is itself audited
   async function auditRead(req: FastifyRequest, action: string) {
-    const { recordAudit } = await import('../../platform/audit/index.js');
     const a = actor(req);
     await recordAudit(ctx.database.db, { actorId: a.id, actorName: a.name, actorRole: a.kind === 'staff' ? a.roles.join(',') : a.kind, orgId: a.kind !== 'citizen' ? a.orgId : null, ip: req.ip, userAgent: req.headers['user-agent'] ?? null, action, result: 'success', details: { query: req.query as Record<string, unknown> } });
   }

@@ -6,7 +6,6 @@
  * masked, and shown in full only to holders of `pii.unmask`, each time audited.
  */
 import crypto from 'node:crypto';
-import { sql } from 'drizzle-orm';
 import { AppError } from '../../platform/errors.js';
 import { recordAudit } from '../../platform/audit/index.js';
 import { GRANTABLE, ROLES, isAdminRole, type Actor } from '../../platform/auth/actor.js';
@@ -191,7 +190,7 @@ export async function updateProfile(ctx: AccountsContext, actor: Actor, id: numb
   await ctx.database.transaction(async (tx) => {
     await repo.updateUser(tx, u.id, { displayName: input.displayName?.trim(), orgId, countyCode });
     if (phone !== undefined) {
-      await tx.execute(sqlPhone(ctx, u.id, phone));
+      await repo.setPhone(tx, u.id, phone ? ctx.crypto.encrypt(phone, PHONE_CONTEXT) : null, phone ? ctx.crypto.blindIndex(phone, `staff:${PHONE_CONTEXT}`) : null);
     }
     await recordAudit(tx, { ...audited(actor, meta), action: 'user.update', result: 'success', targetType: 'user', targetId: String(u.id), details: { fields: Object.keys(input) } });
   });
@@ -200,9 +199,6 @@ export async function updateProfile(ctx: AccountsContext, actor: Actor, id: numb
 }
 
 
-function sqlPhone(ctx: AccountsContext, id: number, phone: string | null) {
-  return sql`update users set phone_enc = ${phone ? ctx.crypto.encrypt(phone, PHONE_CONTEXT) : null}, phone_index = ${phone ? ctx.crypto.blindIndex(phone, `staff:${PHONE_CONTEXT}`) : null} where id = ${id}`;
-}
 
 /** Sets roles and grants; when the account becomes an administrator, returns its new TOTP URI (shown once). */
 export async function setRoles(ctx: AccountsContext, actor: Actor, id: number, input: { roles: string[]; grants: string[] }, meta: RequestMeta): Promise<UserView & { totpUri: string | null }> {
