@@ -76,7 +76,7 @@ export const KeySchema = Type.Object({
 export const CreateKeyBody = Type.Object({ name: text(1, 100), orgCode: text(2, 64), permissions: Type.Array(Type.String({ maxLength: 32 }), { minItems: 1, maxItems: 10, uniqueItems: true }) }, strict);
 export const KeyIdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 2147483647 }) });
 
-export const AuditQuery = Type.Object({
+const auditFilters = {
   from: Type.Optional(Type.String({ format: 'date-time' })),
   to: Type.Optional(Type.String({ format: 'date-time' })),
   actorId: Type.Optional(Type.Integer({ minimum: 1 })),
@@ -84,14 +84,13 @@ export const AuditQuery = Type.Object({
   result: Type.Optional(StringEnum(['success', 'failure', 'denied'] as const)),
   targetType: Type.Optional(Type.String({ maxLength: 64, pattern: '^[a-z_.]+$' })),
   targetId: Type.Optional(Type.String({ maxLength: 64, pattern: TEXT })),
+};
+export const AuditQuery = Type.Object({
+  ...auditFilters,
   before: Type.Optional(Type.Integer({ minimum: 1 })),
   limit: Type.Integer({ minimum: 1, maximum: 1000, default: 100 }),
 });
 export const AuditExportQuery = Type.Object({
-  from: Type.Optional(Type.String({ format: 'date-time' })),
-  to: Type.Optional(Type.String({ format: 'date-time' })),
-  actorId: Type.Optional(Type.Integer({ minimum: 1 })),
-  action: Type.Optional(Type.String({ maxLength: 64, pattern: '^[a-z_]+(\\.[a-z_]+)*(\\.\\*)?$' })),
-  result: Type.Optional(StringEnum(['success', 'failure', 'denied'] as const)),
+  ...auditFilters,
   format: StringEnum(['csv', 'ndjson'] as const, { default: 'csv' }),
 });

@@ -27,26 +27,8 @@ export interface StoredRow {
   hash: string;
 }
 
-export interface NewRow {
-  id: number;
-  /** ISO-8601, millisecond precision */
-  at: string;
-  actor_id: number | null;
-  actor_name: string | null;
-  actor_role: string | null;
-  org_id: number | null;
-  ip: string | null;
-  user_agent: string | null;
-  action: string;
-  target_type: string | null;
-  target_id: string | null;
-  result: 'success' | 'failure' | 'denied';
-  reason: string | null;
-  /** canonical JSON text */
-  details: string | null;
-  prev_hash: string | null;
-  hash: string;
-}
+/** A row to insert: the same fields (`at` with millisecond precision, `details` as canonical JSON text). */
+export type NewRow = StoredRow;
 
 /** The key of the transaction-scoped advisory lock that serialises writers of the chain (the migrator uses 7_262_001). */
 export const AUDIT_LOCK_KEY = 7_262_100;
