@@ -13,6 +13,7 @@ import { AppError, errorBody } from '../platform/errors.js';
 import { registerErrorHandling, registerValidation } from '../platform/http.js';
 import { registerOpenApi } from '../platform/openapi.js';
 import { authentication } from '../platform/auth/authenticate.js';
+import { auditActor } from '../platform/auth/actor.js';
 import { recordAudit } from '../platform/audit/index.js';
 import type { FieldCrypto } from '../platform/pii/index.js';
 import { gridsRoutes, LocatorService } from '../modules/grids/index.js';
@@ -95,10 +96,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 }
 
 async function auditDenied(database: Database, req: FastifyRequest, permission: string): Promise<void> {
-  const a = req.actor;
   await recordAudit(database.db, {
-    actorId: a?.id ?? null, actorName: a?.name ?? null, actorRole: a?.kind === 'staff' ? a.roles.join(',') : a?.kind ?? null,
-    orgId: a && a.kind !== 'citizen' ? a.orgId : null, ip: req.ip, userAgent: req.headers['user-agent'] ?? null,
+    ...auditActor(req.actor, { ip: req.ip, userAgent: req.headers['user-agent'] ?? null }),
     action: 'access.denied', result: 'denied', reason: `needs ${permission}`, targetType: 'route', targetId: `${req.method} ${req.routeOptions.url}`,
   });
 }

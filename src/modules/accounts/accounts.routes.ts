@@ -5,6 +5,7 @@ import { Readable } from 'node:stream';
 import { Type } from 'typebox';
 import { exportAudit, listAudit, recordAudit, toCsvLine, AUDIT_CSV_HEADER } from '../../platform/audit/index.js';
 import { SESSION_COOKIE } from '../../platform/auth/authenticate.js';
+import { auditActor } from '../../platform/auth/actor.js';
 import { ErrorResponse } from '../../platform/http.js';
 import { AppError } from '../../platform/errors.js';
 import * as auth from './auth.service.js';
@@ -20,19 +21,18 @@ const errors = { 400: ErrorResponse, 401: ErrorResponse, 403: ErrorResponse, 404
 const Ok = Type.Object({ ok: Type.Boolean(), sessionsEnded: Type.Optional(Type.Integer()) });
 
 export const accountsRoutes: FastifyPluginAsyncTypebox<{ ctx: AccountsContext; strictLimits: { max: number; timeWindow: string } }> = async (app, { ctx, strictLimits }) => {
-  const setSession = (reply: FastifyReply, token: string) =>
-    reply.setCookie(SESSION_COOKIE, token, { httpOnly: true, sameSite: 'strict', secure: ctx.secureCookies || reply.request.protocol === 'https', path: '/', maxAge: 12 * 3600 });
+  /** A sign-in's session token goes into the cookie only; the body carries the CSRF token and the user. */
+  const signedIn = (reply: FastifyReply, r: auth.SignedIn) => {
+    reply.setCookie(SESSION_COOKIE, r.token, { httpOnly: true, sameSite: 'strict', secure: ctx.secureCookies || reply.request.protocol === 'https', path: '/', maxAge: 12 * 3600 });
+    return { csrfToken: r.csrfToken, user: r.user };
+  };
   const actor = (req: FastifyRequest) => req.actor!;
 
   // --- sign-in
   app.post('/api/v1/auth/login', {
     config: { public: true, rateLimit: strictLimits },
     schema: { tags: ['auth'], summary: 'Staff sign-in: username + password (+ TOTP)', body: S.LoginBody, response: { 200: S.SessionResponse, ...errors } },
-  }, async (req, reply) => {
-    const r = await auth.loginStaff(ctx, req.body, meta(req));
-    setSession(reply, r.token);
-    return { csrfToken: r.csrfToken, user: r.user };
-  });
+  }, async (req, reply) => signedIn(reply, await auth.loginStaff(ctx, req.body, meta(req))));
 
   app.post('/api/v1/auth/sms/send', {
     config: { public: true, rateLimit: strictLimits },
@@ -42,11 +42,7 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ ctx: AccountsContext; s
   app.post('/api/v1/auth/sms/login', {
     config: { public: true, rateLimit: strictLimits },
     schema: { tags: ['auth'], summary: 'Citizens: sign in with phone + code', body: S.SmsLoginBody, response: { 200: S.SessionResponse, ...errors } },
-  }, async (req, reply) => {
-    const r = await auth.loginCitizen(ctx, req.body, meta(req));
-    setSession(reply, r.token);
-    return { csrfToken: r.csrfToken, user: r.user };
-  });
+  }, async (req, reply) => signedIn(reply, await auth.loginCitizen(ctx, req.body, meta(req))));
 
   app.get('/api/v1/auth/session', {
     config: { authenticated: true, allowPasswordChange: true },
@@ -226,6 +222,6 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ ctx: AccountsContext; s
   // reading the audit log is itself audited
   async function auditRead(req: FastifyRequest, action: string) {
     const a = actor(req);
-    await recordAudit(ctx.database.db, { actorId: a.id, actorName: a.name, actorRole: a.kind === 'staff' ? a.roles.join(',') : a.kind, orgId: a.kind !== 'citizen' ? a.orgId : null, ip: req.ip, userAgent: req.headers['user-agent'] ?? null, action, result: 'success', details: { query: req.query as Record<string, unknown> } });
+    await recordAudit(ctx.database.db, { ...auditActor(a, meta(req)), action, result: 'success', details: { query: req.query as Record<string, unknown> } });
   }
 };

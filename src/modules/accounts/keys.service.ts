@@ -6,7 +6,7 @@
 import crypto from 'node:crypto';
 import { AppError } from '../../platform/errors.js';
 import { recordAudit } from '../../platform/audit/index.js';
-import { KEY_PERMISSIONS, type Actor, type Permission } from '../../platform/auth/actor.js';
+import { KEY_PERMISSIONS, auditActor, type Actor, type Permission } from '../../platform/auth/actor.js';
 import { authorize } from '../../platform/auth/policy.js';
 import * as org from '../org/index.js';
 import * as repo from './accounts.repository.js';
@@ -34,10 +34,6 @@ async function view(ctx: AccountsContext, k: repo.KeyRow): Promise<KeyView> {
   };
 }
 
-function audited(actor: Actor | null, meta: RequestMeta) {
-  return { actorId: actor?.id ?? null, actorName: actor?.name ?? 'cli', actorRole: actor?.kind === 'staff' ? actor.roles.join(',') : 'cli', orgId: actor && actor.kind !== 'citizen' ? actor.orgId : null, ip: meta.ip, userAgent: meta.userAgent };
-}
-
 export async function createKey(ctx: AccountsContext, actor: Actor | null, input: { name: string; orgCode: string; permissions: string[] }, meta: RequestMeta): Promise<{ key: KeyView; secret: string }> {
   const { db } = ctx.database;
   const unit = await org.getUnit(db, input.orgCode).catch(() => {
@@ -52,7 +48,7 @@ export async function createKey(ctx: AccountsContext, actor: Actor | null, input
   const secret = crypto.randomBytes(32).toString('base64url');
   const id = await ctx.database.transaction(async (tx) => {
     const newId = await repo.insertKey(tx, { name: input.name.trim(), prefix, secretHash: sha256(secret), orgId: unit.id, permissions: [...new Set(input.permissions)], createdBy: actor?.id ?? null });
-    await recordAudit(tx, { ...audited(actor, meta), action: 'key.create', result: 'success', targetType: 'api_key', targetId: String(newId), details: { name: input.name, org: unit.code, permissions: input.permissions } });
+    await recordAudit(tx, { ...auditActor(actor, meta), action: 'key.create', result: 'success', targetType: 'api_key', targetId: String(newId), details: { name: input.name, org: unit.code, permissions: input.permissions } });
     return newId;
   });
   return { key: await view(ctx, (await repo.findKeyById(db, id))!), secret: `pak_${prefix}_${secret}` };
@@ -76,7 +72,7 @@ export async function revokeKey(ctx: AccountsContext, actor: Actor | null, id: n
   if (!k) throw new AppError('NOT_FOUND', { zh: '未找到该密钥', en: 'No such key' });
   await ctx.database.transaction(async (tx) => {
     await repo.revokeKey(tx, id);
-    await recordAudit(tx, { ...audited(actor, meta), action: 'key.revoke', result: 'success', targetType: 'api_key', targetId: String(id) });
+    await recordAudit(tx, { ...auditActor(actor, meta), action: 'key.revoke', result: 'success', targetType: 'api_key', targetId: String(id) });
   });
   return view(ctx, (await repo.findKeyById(db, id))!);
 }

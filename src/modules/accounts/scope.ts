@@ -8,8 +8,3 @@ export async function scopePathOf(db: Db, orgId: number): Promise<string> {
   if (unit.kind === 'area') return unit.path;
   return unit.path.replace(/\d+\/$/, '');
 }
-
-/** Ids of every unit in a subtree (for filtering accounts by org). */
-export async function unitIdsUnder(db: Db, path: string): Promise<number[]> {
-  return org.idsUnderPath(db, path);
-}

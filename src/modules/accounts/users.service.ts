@@ -8,7 +8,7 @@
 import crypto from 'node:crypto';
 import { AppError } from '../../platform/errors.js';
 import { recordAudit } from '../../platform/audit/index.js';
-import { GRANTABLE, ROLES, isAdminRole, type Actor } from '../../platform/auth/actor.js';
+import { GRANTABLE, ROLES, auditActor, isAdminRole, type Actor } from '../../platform/auth/actor.js';
 import { authorize } from '../../platform/auth/policy.js';
 import { assertPhone, maskPhone } from '../../platform/pii/index.js';
 import type { Db } from '../../platform/db/database.js';
@@ -17,7 +17,6 @@ import * as repo from './accounts.repository.js';
 import { forgetSessions } from './auth.service.js';
 import { PHONE_CONTEXT, TOTP_CONTEXT, type AccountsContext, type RequestMeta } from './context.js';
 import { checkPassword, hashPassword } from './passwords.js';
-import { unitIdsUnder } from './scope.js';
 import { newTotpSecret, totpUri } from './totp.js';
 
 export interface UserView {
@@ -69,13 +68,6 @@ async function staffInScope(ctx: AccountsContext, actor: Actor, id: number, perm
   return u;
 }
 
-function audited(actor: Actor | null, meta: RequestMeta) {
-  return {
-    actorId: actor?.id ?? null, actorName: actor ? actor.name : 'cli', actorRole: actor?.kind === 'staff' ? actor.roles.join(',') : actor?.kind ?? 'cli',
-    orgId: actor && actor.kind !== 'citizen' ? actor.orgId : null, ip: meta.ip, userAgent: meta.userAgent,
-  };
-}
-
 export interface CreateStaff {
   username: string;
   displayName: string;
@@ -113,7 +105,7 @@ export async function createStaff(ctx: AccountsContext, actor: Actor | null, inp
       totpSecret: secret ? ctx.crypto.encrypt(secret, TOTP_CONTEXT) : null, totpEnabled: needsTotp,
       phoneEnc: phone ? ctx.crypto.encrypt(phone, PHONE_CONTEXT) : null, phoneIndex: phone ? ctx.crypto.blindIndex(phone, `staff:${PHONE_CONTEXT}`) : null, demo: input.demo ?? false,
     });
-    await recordAudit(tx, { ...audited(actor, meta), action: 'user.create', result: 'success', targetType: 'user', targetId: String(newId), details: { username, org: unit.code, roles } });
+    await recordAudit(tx, { ...auditActor(actor, meta), action: 'user.create', result: 'success', targetType: 'user', targetId: String(newId), details: { username, org: unit.code, roles } });
     return newId;
   });
   const user = await view(ctx, db, (await repo.findUserById(db, id))!);
@@ -150,7 +142,7 @@ export async function listStaff(ctx: AccountsContext, actor: Actor, f: { q?: str
   authorize(actor, 'users.read');
   if (actor.kind === 'citizen') throw new AppError('FORBIDDEN');
   const { db } = ctx.database;
-  const orgIds = await unitIdsUnder(db, actor.scopePath);
+  const orgIds = await org.idsUnderPath(db, actor.scopePath);
   const rowsFound = await repo.listStaff(db, { orgIds, q: f.q, after: f.after, limit: f.limit + 1 });
   const more = rowsFound.length > f.limit;
   if (more) rowsFound.pop();
@@ -163,7 +155,7 @@ export async function updateCitizen(ctx: AccountsContext, actor: Actor, input: {
   }
   await ctx.database.transaction(async (tx) => {
     await repo.updateUser(tx, actor.id, { displayName: input.displayName?.trim() });
-    await recordAudit(tx, { ...audited(actor, meta), action: 'user.update', result: 'success', targetType: 'user', targetId: String(actor.id), details: { fields: Object.keys(input) } });
+    await recordAudit(tx, { ...auditActor(actor, meta), action: 'user.update', result: 'success', targetType: 'user', targetId: String(actor.id), details: { fields: Object.keys(input) } });
   });
   forgetSessions(actor.id);
   return me(ctx, actor);
@@ -192,7 +184,7 @@ export async function updateProfile(ctx: AccountsContext, actor: Actor, id: numb
     if (phone !== undefined) {
       await repo.setPhone(tx, u.id, phone ? ctx.crypto.encrypt(phone, PHONE_CONTEXT) : null, phone ? ctx.crypto.blindIndex(phone, `staff:${PHONE_CONTEXT}`) : null);
     }
-    await recordAudit(tx, { ...audited(actor, meta), action: 'user.update', result: 'success', targetType: 'user', targetId: String(u.id), details: { fields: Object.keys(input) } });
+    await recordAudit(tx, { ...auditActor(actor, meta), action: 'user.update', result: 'success', targetType: 'user', targetId: String(u.id), details: { fields: Object.keys(input) } });
   });
   forgetSessions(u.id);
   return view(ctx, db, (await repo.findUserById(db, u.id))!);
@@ -218,7 +210,7 @@ export async function setRoles(ctx: AccountsContext, actor: Actor, id: number, i
   await ctx.database.transaction(async (tx) => {
     await repo.updateUser(tx, u.id, { roles: input.roles, grants: input.grants, ...(secret ? { totpSecret: ctx.crypto.encrypt(secret, TOTP_CONTEXT), totpEnabled: true } : {}) });
     await repo.revokeUserSessions(tx, u.id);
-    await recordAudit(tx, { ...audited(actor, meta), action: 'user.roles', result: 'success', targetType: 'user', targetId: String(u.id), details: { from: { roles: u.roles, grants: u.grants }, to: input } });
+    await recordAudit(tx, { ...auditActor(actor, meta), action: 'user.roles', result: 'success', targetType: 'user', targetId: String(u.id), details: { from: { roles: u.roles, grants: u.grants }, to: input } });
   });
   forgetSessions(u.id);
   return { ...(await view(ctx, db, (await repo.findUserById(db, u.id))!)), totpUri: secret ? totpUri(secret, u.username!) : null };
@@ -231,7 +223,7 @@ export async function lockUser(ctx: AccountsContext, actor: Actor | null, id: nu
   await ctx.database.transaction(async (tx) => {
     await repo.updateUser(tx, u.id, lock ? { disabled: true } : { disabled: false, lockedUntil: null, failedLogins: 0, failuresInWindow: 0, failureWindowStart: null });
     if (lock) await repo.revokeUserSessions(tx, u.id);
-    await recordAudit(tx, { ...audited(actor, meta), action: lock ? 'user.lock' : 'user.unlock', result: 'success', targetType: 'user', targetId: String(u.id) });
+    await recordAudit(tx, { ...auditActor(actor, meta), action: lock ? 'user.lock' : 'user.unlock', result: 'success', targetType: 'user', targetId: String(u.id) });
   });
   forgetSessions(u.id);
   return view(ctx, db, (await repo.findUserById(db, u.id))!);
@@ -246,7 +238,7 @@ export async function resetPassword(ctx: AccountsContext, actor: Actor | null, i
   await ctx.database.transaction(async (tx) => {
     await repo.updateUser(tx, u.id, { passwordHash: await hashPassword(password), mustChangePassword: true });
     await repo.revokeUserSessions(tx, u.id);
-    await recordAudit(tx, { ...audited(actor, meta), action: 'user.reset_password', result: 'success', targetType: 'user', targetId: String(u.id) });
+    await recordAudit(tx, { ...auditActor(actor, meta), action: 'user.reset_password', result: 'success', targetType: 'user', targetId: String(u.id) });
   });
   forgetSessions(u.id);
   return { password };
@@ -255,11 +247,11 @@ export async function resetPassword(ctx: AccountsContext, actor: Actor | null, i
 /** The full phone number: needs `pii.unmask` in scope; every use is audited. */
 export async function unmaskPhone(ctx: AccountsContext, actor: Actor, id: number, meta: RequestMeta): Promise<{ phone: string | null }> {
   const u = await staffInScope(ctx, actor, id, 'pii.unmask').catch(async (err: unknown) => {
-    await recordAudit(ctx.database.db, { ...audited(actor, meta), action: 'pii.unmask', result: 'denied', targetType: 'user.phone', targetId: String(id) });
+    await recordAudit(ctx.database.db, { ...auditActor(actor, meta), action: 'pii.unmask', result: 'denied', targetType: 'user.phone', targetId: String(id) });
     throw err;
   });
   const phone = u.phoneEnc ? ctx.crypto.decrypt(u.phoneEnc, PHONE_CONTEXT) : null;
-  await recordAudit(ctx.database.db, { ...audited(actor, meta), action: 'pii.unmask', result: 'success', targetType: 'user.phone', targetId: String(u.id) });
+  await recordAudit(ctx.database.db, { ...auditActor(actor, meta), action: 'pii.unmask', result: 'success', targetType: 'user.phone', targetId: String(u.id) });
   return { phone };
 }
 

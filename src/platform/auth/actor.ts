@@ -49,3 +49,15 @@ export function permissionsOf(roles: readonly Role[], grants: readonly string[] 
 }
 
 export const isAdminRole = (r: string) => (ADMIN_ROLES as readonly string[]).includes(r);
+
+/** The actor columns of an audit row; no actor means the command line (bootstrap, recovery). */
+export function auditActor(actor: Actor | null | undefined, meta: { ip: string | null; userAgent: string | null }) {
+  return {
+    actorId: actor?.id ?? null,
+    actorName: actor ? actor.name : 'cli',
+    actorRole: actor?.kind === 'staff' ? actor.roles.join(',') : (actor?.kind ?? 'cli'),
+    orgId: actor && actor.kind !== 'citizen' ? actor.orgId : null,
+    ip: meta.ip,
+    userAgent: meta.userAgent,
+  };
+}
