@@ -19,6 +19,8 @@ import type { FieldCrypto } from '../platform/pii/index.js';
 import { gridsRoutes, LocatorService } from '../modules/grids/index.js';
 import { orgRoutes } from '../modules/org/index.js';
 import { accountsRoutes, resolveKey, resolveSession, OutboxSms, type AccountsContext, type SmsSender } from '../modules/accounts/index.js';
+import { eventsRoutes, type EventsContext } from '../modules/events/index.js';
+import { LocalBlobStore, type BlobStore } from '../platform/storage/index.js';
 import type { Config } from './config.js';
 
 export interface AppDeps {
@@ -27,6 +29,10 @@ export interface AppDeps {
   crypto: FieldCrypto;
   sms?: SmsSender;
   locator?: LocatorService;
+  /** Photo storage; default files under config.mediaDir. */
+  blobs?: BlobStore;
+  /** The clock of the case loop (tests move it). */
+  now?: () => Date;
   /** A logger instance or options; defaults from config.logLevel. */
   logger?: boolean | object;
 }
@@ -35,6 +41,7 @@ export interface App {
   app: FastifyInstance;
   locator: LocatorService;
   accounts: AccountsContext;
+  events: EventsContext;
   /** Set when shutting down: /readyz answers 503 so load balancers stop sending work. */
   draining: { value: boolean };
 }
@@ -51,6 +58,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const accounts: AccountsContext = {
     database, crypto: deps.crypto, secureCookies: config.secureCookies,
     sms: deps.sms ?? new OutboxSms(config.env === 'development' ? (m) => app.log.info(m) : undefined),
+  };
+
+  const events: EventsContext = {
+    database, locator, crypto: deps.crypto, sms: accounts.sms, blobs: deps.blobs ?? new LocalBlobStore(config.mediaDir), now: deps.now ?? (() => new Date()),
   };
 
   registerValidation(app);
@@ -92,7 +103,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(accountsRoutes, { ctx: accounts, strictLimits });
   await app.register(orgRoutes, { database });
   await app.register(gridsRoutes, { database, locator });
-  return { app, locator, accounts, draining };
+  await app.register(eventsRoutes, { ctx: events });
+  return { app, locator, accounts, events, draining };
 }
 
 async function auditDenied(database: Database, req: FastifyRequest, permission: string): Promise<void> {

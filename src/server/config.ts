@@ -10,6 +10,8 @@ export interface Config {
   port: number;
   logLevel: 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
   dataDir: string;
+  /** Where photos are stored (content-addressed); default <dataDir>/media. Share it between nodes. */
+  mediaDir: string;
   databaseUrl?: string;
   region: string;
   bodyLimitBytes: number;
@@ -25,6 +27,8 @@ export interface Config {
   trustProxy: boolean;
   /** Always mark the session cookie Secure (otherwise: when the request came over https). */
   secureCookies: boolean;
+  /** How often the deadline sweep and the notification dispatcher run (0: never, e.g. in tests). */
+  sweepIntervalMs: number;
 }
 
 export class ConfigError extends Error {
@@ -79,6 +83,7 @@ export function loadConfig(env: Env = process.env): Config {
     port: integer(env, 'PORT', 3000, 0, 65535),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, nodeEnv === 'test' ? 'silent' : 'info'),
     dataDir: path.resolve(env.PINGAN_DATA_DIR && env.PINGAN_DATA_DIR !== '' ? env.PINGAN_DATA_DIR : 'data'),
+    mediaDir: path.resolve(env.PINGAN_MEDIA_DIR || path.join(env.PINGAN_DATA_DIR || 'data', 'media')),
     databaseUrl: databaseUrl(env, 'DATABASE_URL'),
     region,
     bodyLimitBytes: integer(env, 'PINGAN_BODY_LIMIT', 1_048_576, 1024, 512 * 1_048_576),
@@ -88,6 +93,7 @@ export function loadConfig(env: Env = process.env): Config {
     rateLimitPerMinute: integer(env, 'PINGAN_RATE_LIMIT', 600, 1, 1_000_000),
     authRateLimitPerMinute: integer(env, 'PINGAN_AUTH_RATE_LIMIT', 10, 1, 1_000_000),
     trustProxy: oneOf(env, 'PINGAN_TRUST_PROXY', ['true', 'false'] as const, 'false') === 'true',
+    sweepIntervalMs: integer(env, 'PINGAN_SWEEP_INTERVAL_MS', 30_000, 0, 3_600_000),
     secureCookies: oneOf(env, 'PINGAN_SECURE_COOKIES', ['true', 'false'] as const, nodeEnv === 'production' ? 'true' : 'false') === 'true',
   };
 }

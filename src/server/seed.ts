@@ -4,6 +4,7 @@
  */
 import * as grids from '../modules/grids/index.js';
 import * as org from '../modules/org/index.js';
+import { seedCategories } from '../modules/events/index.js';
 import type { Database } from '../platform/db/database.js';
 import { AppError } from '../platform/errors.js';
 import { recordAudit } from '../platform/audit/index.js';
@@ -41,6 +42,7 @@ export async function seedDatabase(database: Database, req: SeedRequest): Promis
       throw new AppError('CONFLICT', { zh: '数据库中已有组织数据，未重复导入', en: 'The database already holds an org tree; nothing was seeded' });
     }
     await org.createUnits(tx, org.treeFromDivisions(units));
+    await seedCategories(tx);
     const result = await grids.seedBoundaries(tx, { region: req.region, scale: req.scale, seed: req.seed ?? DEFAULT_SEED, counties: wanted, onProgress: req.onProgress });
     await recordAudit(tx, { actorName: 'seed', action: 'org.seed', result: 'success', targetType: 'region', targetId: req.region, details: { scale: req.scale, counties: wanted ?? 'all', grids: result.grids } });
     return { units: await org.countUnits(tx), boundaries: result.boundaries, grids: result.grids, ms: Date.now() - started };

@@ -3,12 +3,15 @@
  * `as(role, orgCode)` creates a staff account there and signs in through the API (TOTP included
  * for administrators), so tests exercise the same path as users.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import { buildApp } from '../server/app.js';
 import { loadConfig } from '../server/config.js';
 import type { Database } from '../platform/db/database.js';
 import { createFieldCrypto, loadKeyRing } from '../platform/pii/index.js';
-import { createStaff, totpCode, type AccountsContext } from '../modules/accounts/index.js';
+import { createStaff, totpCode, readOutbox, PHONE_CONTEXT, type AccountsContext } from '../modules/accounts/index.js';
 
 export const TEST_KEYS = { PINGAN_DATA_KEYS: `test:${Buffer.alloc(32, 7).toString('base64')}` };
 export const TEST_PASSWORD = 'Test#Password2026';
@@ -29,9 +32,17 @@ export interface Client {
 
 let counter = 0;
 
-export async function testApp(database: Database, env: Record<string, string> = {}) {
-  const config = loadConfig({ NODE_ENV: 'test', PINGAN_AUTH_RATE_LIMIT: '100000', PINGAN_RATE_LIMIT: '100000', ...env });
-  const built = await buildApp({ config, database, crypto: testCrypto(), logger: false });
+/** A clock tests can move: `clock.now()` is the app's time; `clock.advance(ms)` moves it. */
+export function testClock(start = new Date()) {
+  let t = start.getTime();
+  return { now: () => new Date(t), advance: (ms: number) => { t += ms; }, set: (d: Date) => { t = d.getTime(); } };
+}
+
+export async function testApp(database: Database, env: Record<string, string> = {}, opts: { now?: () => Date } = {}) {
+  const mediaDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-media-'));
+  const config = loadConfig({ NODE_ENV: 'test', PINGAN_AUTH_RATE_LIMIT: '100000', PINGAN_RATE_LIMIT: '100000', PINGAN_MEDIA_DIR: mediaDir, ...env });
+  const built = await buildApp({ config, database, crypto: testCrypto(), logger: false, now: opts.now });
+  built.app.addHook('onClose', async () => fs.rmSync(mediaDir, { recursive: true, force: true }));
   await built.locator.refresh(database.db, true);
   const app: FastifyInstance = built.app;
   const ctx: AccountsContext = built.accounts;
@@ -61,5 +72,16 @@ export async function testApp(database: Database, env: Record<string, string> = 
     return client({ ...s, username, totpSecret });
   }
 
-  return { ...built, app, ctx, as, login, client, anonymous: (method: 'GET' | 'POST', url: string, body?: unknown) => app.inject({ method, url, payload: body as object }) };
+  /** A citizen signed in with an SMS code read from the outbox (the account is created on first sign-in). */
+  async function citizen(phone: string): Promise<Client> {
+    const sent = await app.inject({ method: 'POST', url: '/api/v1/auth/sms/send', payload: { phone } });
+    if (sent.statusCode !== 202) throw new Error(`sms ${phone}: ${sent.statusCode} ${sent.body}`);
+    const code = /验证码是 (\d{6})/.exec((await readOutbox(database.db, ctx.crypto.blindIndex(phone, PHONE_CONTEXT)))[0].body)![1];
+    const res = await app.inject({ method: 'POST', url: '/api/v1/auth/sms/login', payload: { phone, code } });
+    if (res.statusCode !== 200) throw new Error(`sms login ${phone}: ${res.statusCode} ${res.body}`);
+    const cookie = res.cookies.find((c) => c.name === 'pingan_session')!;
+    return client({ cookie: `pingan_session=${cookie.value}`, csrf: res.json().csrfToken, userId: res.json().user.id, username: phone, totpSecret: null });
+  }
+
+  return { ...built, app, ctx, as, citizen, login, client, anonymous: (method: 'GET' | 'POST', url: string, body?: unknown) => app.inject({ method, url, payload: body as object }) };
 }

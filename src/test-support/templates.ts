@@ -3,9 +3,10 @@
  * copied from a template; without it, its own in-memory PGlite loaded from a dump (creating a
  * PGlite cluster from scratch costs seconds, loading a dump about one). The templates are made
  * once per run by global-setup.ts: `empty` (no tables) and `fixture` (migrated, and seeded with
- * two counties at province scale: 西湖区 330106 and the islands of 定海区 330902).
+ * three counties at province scale: 西湖区 330106, the islands of 定海区 330902, and 兰溪市 330781
+ * of the seed's story).
  */
-export const FIXTURE_COUNTIES = ['330106', '330902'];
+export const FIXTURE_COUNTIES = ['330106', '330902', '330781'];
 export const PG_TEMPLATES = { empty: 'pingan_tpl_empty', fixture: 'pingan_tpl_fixture' } as const;
 export type Template = keyof typeof PG_TEMPLATES;
 

@@ -12,17 +12,24 @@ export const PERMISSIONS = [
   'org.read', 'grids.locate', 'boundaries.read', 'grids.import',
   'users.read', 'users.manage', 'users.roles', 'keys.manage',
   'audit.read', 'pii.unmask',
+  // the case loop (module events)
+  'events.read', 'events.report', 'events.patrol', 'events.hotline', 'events.manage', 'events.work',
+  'events.supervise', 'events.export', 'categories.manage', 'webhooks.manage',
 ] as const;
 export type Permission = (typeof PERMISSIONS)[number];
 
 /** What each role may do; the scope (org subtree) is checked separately, per object. */
 export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
-  operator: ['org.read', 'grids.locate', 'boundaries.read'],
-  grid_worker: ['org.read', 'grids.locate', 'boundaries.read'],
-  handler: ['org.read', 'grids.locate', 'boundaries.read'],
-  leader: ['org.read', 'grids.locate', 'boundaries.read'],
-  // accounts, the org tree and configuration; not roles, not the audit log
-  sysadmin: ['org.read', 'grids.locate', 'boundaries.read', 'grids.import', 'users.read', 'users.manage'],
+  // a governance center: takes calls (12345), accepts, dispatches, verifies, escalates, supervises
+  operator: ['org.read', 'grids.locate', 'boundaries.read', 'events.read', 'events.hotline', 'events.manage', 'events.supervise', 'events.export'],
+  // patrols and reports; signs for and handles what is dispatched to them
+  grid_worker: ['org.read', 'grids.locate', 'boundaries.read', 'events.read', 'events.patrol', 'events.work'],
+  // a platform or department: signs for and handles what is dispatched to the unit
+  handler: ['org.read', 'grids.locate', 'boundaries.read', 'events.read', 'events.work'],
+  // watches the indicators, gives instructions (批示)
+  leader: ['org.read', 'grids.locate', 'boundaries.read', 'events.read', 'events.supervise', 'events.export'],
+  // accounts, the org tree and configuration (categories, webhooks); not roles, not the audit log
+  sysadmin: ['org.read', 'grids.locate', 'boundaries.read', 'grids.import', 'users.read', 'users.manage', 'categories.manage', 'webhooks.manage'],
   // roles, permissions, unmask rights and API keys; not accounts' other fields, not the audit log
   secadmin: ['org.read', 'users.read', 'users.roles', 'keys.manage'],
   // the audit log, nothing else
@@ -31,9 +38,9 @@ export const ROLE_PERMISSIONS: Record<Role, readonly Permission[]> = {
 
 /** Permissions an extra grant may add (given by a secadmin); roles cover the rest. */
 export const GRANTABLE: readonly Permission[] = ['pii.unmask'];
-export const CITIZEN_PERMISSIONS: readonly Permission[] = ['grids.locate', 'boundaries.read'];
+export const CITIZEN_PERMISSIONS: readonly Permission[] = ['grids.locate', 'boundaries.read', 'events.report'];
 /** What an API key may hold. */
-export const KEY_PERMISSIONS: readonly Permission[] = ['org.read', 'grids.locate', 'boundaries.read'];
+export const KEY_PERMISSIONS: readonly Permission[] = ['org.read', 'grids.locate', 'boundaries.read', 'events.report', 'events.read'];
 
 export type Actor =
   | { kind: 'staff'; id: number; name: string; roles: Role[]; permissions: Set<Permission>; orgId: number; scopePath: string; sessionId: string; csrfToken: string; stage: 'full' | 'change_password' }

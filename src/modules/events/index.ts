@@ -1,0 +1,7 @@
+/** Module `events`: the closed loop of a case — categories, intake, lifecycle, deadlines, notifications, queries. */
+export { eventsRoutes } from './events.routes.js';
+export { seedCategories, listCategories, getCategory } from './categories.service.js';
+export { reportEvent, type IntakeInput } from './intake.service.js';
+export { act, type ActionInput } from './transitions.service.js';
+export { sweepDeadlines, type SweepResult } from './sweep.service.js';
+export type { EventsContext } from './events.context.js';

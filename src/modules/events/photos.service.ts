@@ -1,0 +1,55 @@
+/**
+ * Photos of cases. An upload is checked by its bytes (JPEG, PNG, WebP; ≤ 10 MB), stored three
+ * times content-addressed (the original for staff; a copy without EXIF/GPS for everyone else;
+ * a thumbnail) and answered with a token. A case or a transition then claims up to 9 tokens of
+ * the same uploader.
+ */
+import crypto from 'node:crypto';
+import { recordAudit } from '../../platform/audit/index.js';
+import { auditActor, type Actor } from '../../platform/auth/actor.js';
+import { AppError } from '../../platform/errors.js';
+import type { Db } from '../../platform/db/database.js';
+import { processImage } from '../../platform/storage/index.js';
+import type { EventsContext, RequestMeta } from './events.context.js';
+import * as repo from './events.repository.js';
+
+export const MAX_PHOTOS = 9;
+
+export interface UploadedPhoto {
+  token: string;
+  mime: string;
+  width: number;
+  height: number;
+  bytes: number;
+}
+
+export async function uploadPhoto(ctx: EventsContext, actor: Actor, bytes: Buffer, meta: RequestMeta): Promise<UploadedPhoto> {
+  const img = await processImage(bytes, 'file');
+  const [originalSha256, publicSha256, thumbSha256] = [await ctx.blobs.put(img.original), await ctx.blobs.put(img.public), await ctx.blobs.put(img.thumbnail)];
+  const token = crypto.randomBytes(18).toString('base64url');
+  await ctx.database.transaction(async (tx) => {
+    await repo.insertPhoto(tx, { token, uploader: `${actor.kind}:${actor.id}`, originalSha256, publicSha256, thumbSha256, mime: img.mime, width: img.width, height: img.height, bytes: img.bytes });
+    await recordAudit(tx, { ...auditActor(actor, meta), action: 'photo.upload', result: 'success', targetType: 'photo', targetId: originalSha256, details: { mime: img.mime, bytes: img.bytes } });
+  });
+  return { token, mime: img.mime, width: img.width, height: img.height, bytes: img.bytes };
+}
+
+/** Attaches uploads to a case and a transition: each must exist, be the caller's, and be unused. */
+export async function claimPhotos(tx: Db, uploader: string, tokens: string[], eventId: number, transitionId: number): Promise<void> {
+  if (tokens.length > MAX_PHOTOS) throw new AppError('VALIDATION_FAILED', { zh: `每次最多 ${MAX_PHOTOS} 张照片`, en: `At most ${MAX_PHOTOS} photos` }, { field: 'photos' });
+  const found = await repo.photosByTokens(tx, tokens);
+  for (const t of tokens) {
+    const p = found.find((x) => x.token === t);
+    if (!p || p.uploader !== uploader) throw new AppError('INVALID_DATA', { zh: `照片 ${t} 不存在或不是您上传的`, en: `Photo ${t} does not exist or was not uploaded by you` }, { field: 'photos' });
+    if (p.eventId !== null && !(p.eventId === eventId && p.transitionId === transitionId)) {
+      throw new AppError('INVALID_DATA', { zh: `照片 ${t} 已用于其他记录`, en: `Photo ${t} is already attached elsewhere` }, { field: 'photos' });
+    }
+  }
+  await repo.attachPhotos(tx, tokens, eventId, transitionId);
+}
+
+export type PhotoVariant = 'public' | 'thumb' | 'original';
+
+export function shaOf(p: repo.PhotoRow, variant: PhotoVariant): string {
+  return variant === 'original' ? p.originalSha256 : variant === 'thumb' ? p.thumbSha256 : p.publicSha256;
+}

@@ -1,0 +1,161 @@
+/** SQL of the case queries: filters, pages, map points, counts, indicators. */
+import { sql, type SQL } from 'drizzle-orm';
+import { rows, type Db } from '../../platform/db/database.js';
+import { toDate } from './events.repository.js';
+
+export const LEVEL_COLUMN: Record<string, string> = { city: 'city_code', county: 'county_code', township: 'township_code', village: 'village_code', grid: 'grid_code' };
+
+export interface Filter {
+  /** the area: a level column and a code ('province' means all) */
+  area?: { level: string; code: string };
+  /** citizens and "mine": restrict to cases the user follows / reported / is assigned */
+  followerOf?: number;
+  reporter?: number;
+  assignedTo?: { userId: number; unitId: number | null };
+  keyReporter?: number;
+  statuses?: string[];
+  categories?: string[];
+  groups?: string[];
+  channel?: string;
+  deadlineStates?: string[];
+  supervised?: boolean;
+  from?: Date;
+  to?: Date;
+  text?: string;
+  id?: number;
+  before?: number;
+  bbox?: [number, number, number, number];
+}
+
+export function whereOf(f: Filter): SQL {
+  const parts: SQL[] = [];
+  if (f.area && f.area.level !== 'province') {
+    const col = sql.raw(`e.${LEVEL_COLUMN[f.area.level]}`);
+    parts.push(sql`${col} = ${f.area.code}`);
+    // county and below: the city too, so the city indexes serve period filters
+    if (f.area.level !== 'city') parts.push(sql`e.city_code = ${f.area.code.slice(0, 4)}`);
+  }
+  if (f.followerOf !== undefined) parts.push(sql`e.id in (select event_id from event_followers where user_id = ${f.followerOf})`);
+  if (f.reporter !== undefined) parts.push(sql`e.reporter_user_id = ${f.reporter}`);
+  if (f.keyReporter !== undefined) parts.push(sql`e.reporter_key_id = ${f.keyReporter}`);
+  if (f.assignedTo) {
+    parts.push(f.assignedTo.unitId
+      ? sql`(e.assignee_user_id = ${f.assignedTo.userId} or (e.assignee_user_id is null and e.assignee_unit_id = ${f.assignedTo.unitId}))`
+      : sql`e.assignee_user_id = ${f.assignedTo.userId}`);
+  }
+  if (f.statuses?.length) parts.push(sql`e.status = any(${sql.param(f.statuses)}::text[])`);
+  if (f.categories?.length || f.groups?.length) {
+    const or: SQL[] = [];
+    if (f.categories?.length) or.push(sql`e.category_code = any(${sql.param(f.categories)}::text[])`);
+    if (f.groups?.length) or.push(sql`left(e.category_code, 2) = any(${sql.param(f.groups)}::text[])`);
+    parts.push(sql`(${sql.join(or, sql` or `)})`);
+  }
+  if (f.channel) parts.push(sql`e.channel = ${f.channel}`);
+  if (f.deadlineStates?.length) parts.push(sql`e.deadline_state = any(${sql.param(f.deadlineStates)}::text[])`);
+  if (f.supervised !== undefined) parts.push(sql`e.supervised = ${f.supervised}`);
+  if (f.from) parts.push(sql`e.created_at >= ${f.from.toISOString()}::timestamptz`);
+  if (f.to) parts.push(sql`e.created_at < ${f.to.toISOString()}::timestamptz`);
+  if (f.id !== undefined) parts.push(sql`e.id = ${f.id}`);
+  if (f.text) {
+    const like = `%${f.text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+    parts.push(sql`(e.description ilike ${like} or e.address ilike ${like})`);
+  }
+  if (f.before !== undefined) parts.push(sql`e.id < ${f.before}`);
+  if (f.bbox) parts.push(sql`e.lon between ${f.bbox[0]} and ${f.bbox[2]} and e.lat between ${f.bbox[1]} and ${f.bbox[3]}`);
+  return parts.length ? sql.join(parts, sql` and `) : sql`true`;
+}
+
+/** The cases merged into one. */
+export const mergedInto = (id: number): SQL => sql`e.merged_into = ${id}`;
+
+export interface MapPoint {
+  id: number;
+  lon: number;
+  lat: number;
+  status: string;
+  categoryCode: string;
+  deadlineState: string;
+  urgent: boolean;
+  createdAt: Date;
+}
+
+export async function mapPoints(db: Db, f: Filter, limit: number): Promise<MapPoint[]> {
+  const list = await rows<MapPoint & { id: string }>(db, sql`select e.id, e.lon, e.lat, e.status, e.category_code as "categoryCode", e.deadline_state as "deadlineState", e.urgent, e.created_at as "createdAt"
+    from events e where ${whereOf(f)} and e.lon is not null order by e.id desc limit ${limit}`);
+  return list.map((p) => ({ ...p, id: Number(p.id), createdAt: toDate(p.createdAt)! }));
+}
+
+export async function countByStatus(db: Db, f: Filter): Promise<{ status: string; n: number; overdue: number }[]> {
+  return rows(db, sql`select e.status, count(*)::int as n, count(*) filter (where e.deadline_state in ('overdue', 'escalated'))::int as overdue
+    from events e where ${whereOf(f)} group by e.status order by e.status`);
+}
+
+export interface IndicatorRow {
+  reported: number;
+  accepted: number;
+  closed: number;
+  closedOnTime: number;
+  dueOpen: number;
+  rework: number;
+  handlingSeconds: number | null;
+  rated: number;
+  satisfied: number;
+  local: number;
+}
+
+/**
+ * One pass over the cases of an area touched by the period: accepted, closed, or due in it.
+ * `dueOpen`: still open at the period's end (or now) with their handling deadline inside it.
+ */
+export async function indicators(db: Db, area: Filter['area'], from: Date, to: Date, now: Date): Promise<IndicatorRow> {
+  const f = from.toISOString(), t = to.toISOString();
+  const dueEnd = (to < now ? to : now).toISOString();
+  const areaSql = whereOf({ area });
+  const [r] = await rows<IndicatorRow>(db, sql`select
+      count(*) filter (where e.created_at >= ${f}::timestamptz and e.created_at < ${t}::timestamptz)::int as reported,
+      count(*) filter (where e.accepted_at >= ${f}::timestamptz and e.accepted_at < ${t}::timestamptz)::int as accepted,
+      count(*) filter (where e.closed_at >= ${f}::timestamptz and e.closed_at < ${t}::timestamptz)::int as closed,
+      count(*) filter (where e.closed_at >= ${f}::timestamptz and e.closed_at < ${t}::timestamptz and e.closed_on_time)::int as "closedOnTime",
+      count(*) filter (where e.closed_at is null and e.status not in ('rejected', 'withdrawn', 'merged') and e.due_at >= ${f}::timestamptz and e.due_at < ${dueEnd}::timestamptz)::int as "dueOpen",
+      count(*) filter (where e.closed_at >= ${f}::timestamptz and e.closed_at < ${t}::timestamptz and e.rework_count > 0)::int as rework,
+      avg(e.handling_seconds) filter (where e.closed_at >= ${f}::timestamptz and e.closed_at < ${t}::timestamptz)::float8 as "handlingSeconds",
+      count(e.rating) filter (where e.closed_at >= ${f}::timestamptz and e.closed_at < ${t}::timestamptz)::int as rated,
+      count(*) filter (where e.closed_at >= ${f}::timestamptz and e.closed_at < ${t}::timestamptz and e.rating >= 4)::int as satisfied,
+      count(*) filter (where e.closed_at >= ${f}::timestamptz and e.closed_at < ${t}::timestamptz and e.closed_level in ('grid', 'village') and e.escalation_count = 0)::int as local
+    from events e
+    where ${areaSql} and (
+      (e.created_at >= ${f}::timestamptz and e.created_at < ${t}::timestamptz)
+      or (e.accepted_at >= ${f}::timestamptz and e.accepted_at < ${t}::timestamptz)
+      or (e.closed_at >= ${f}::timestamptz and e.closed_at < ${t}::timestamptz)
+      or (e.closed_at is null and e.due_at >= ${f}::timestamptz and e.due_at < ${dueEnd}::timestamptz))`);
+  return r;
+}
+
+/** Counts per period bucket (Asia/Shanghai days, weeks, months): accepted, closed, on time, satisfied. */
+export async function series(db: Db, area: Filter['area'], from: Date, to: Date, interval: 'day' | 'week' | 'month') {
+  const f = from.toISOString(), t = to.toISOString();
+  const areaSql = whereOf({ area });
+  const unit = sql.raw(`'${interval}'`);
+  const list = await rows<{ bucket: string; accepted: number; closed: number; closedOnTime: number; rated: number; satisfied: number; reported: number }>(db, sql`
+    with marks as (
+      select date_trunc(${unit}, e.created_at at time zone 'Asia/Shanghai') as b, 1 as reported, 0 as accepted, 0 as closed, 0 as on_time, 0 as rated, 0 as satisfied
+        from events e where ${areaSql} and e.created_at >= ${f}::timestamptz and e.created_at < ${t}::timestamptz
+      union all
+      select date_trunc(${unit}, e.accepted_at at time zone 'Asia/Shanghai'), 0, 1, 0, 0, 0, 0
+        from events e where ${areaSql} and e.accepted_at >= ${f}::timestamptz and e.accepted_at < ${t}::timestamptz
+      union all
+      select date_trunc(${unit}, e.closed_at at time zone 'Asia/Shanghai'), 0, 0, 1, case when e.closed_on_time then 1 else 0 end,
+          case when e.rating is not null then 1 else 0 end, case when e.rating >= 4 then 1 else 0 end
+        from events e where ${areaSql} and e.closed_at >= ${f}::timestamptz and e.closed_at < ${t}::timestamptz
+    )
+    select to_char(b, 'YYYY-MM-DD') as bucket, sum(reported)::int as reported, sum(accepted)::int as accepted, sum(closed)::int as closed,
+      sum(on_time)::int as "closedOnTime", sum(rated)::int as rated, sum(satisfied)::int as satisfied
+    from marks group by b order by b`);
+  return list;
+}
+
+export async function categoryBreakdown(db: Db, area: Filter['area'], from: Date, to: Date): Promise<{ code: string; n: number }[]> {
+  return rows(db, sql`select e.category_code as code, count(*)::int as n from events e
+    where ${whereOf({ area })} and e.created_at >= ${from.toISOString()}::timestamptz and e.created_at < ${to.toISOString()}::timestamptz
+    group by e.category_code order by n desc, code limit 100`);
+}

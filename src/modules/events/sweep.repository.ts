@@ -1,0 +1,69 @@
+/** SQL of the deadline sweep: set-based, so a sweep over a million open cases stays in seconds. */
+import { sql } from 'drizzle-orm';
+import { rows, type Db } from '../../platform/db/database.js';
+
+/** One sweep at a time across every server process (PostgreSQL advisory lock, released at commit). */
+export async function trySweepLock(db: Db): Promise<boolean> {
+  const [r] = await rows<{ ok: boolean }>(db, sql`select pg_try_advisory_xact_lock(7302114) as ok`);
+  return r.ok;
+}
+
+export interface Marked {
+  id: number;
+  old: string;
+  state: string;
+}
+
+/** Moves up to `batch` cases whose check time has come to their deadline state at `now`. */
+export async function markDue(db: Db, now: Date, batch: number): Promise<Marked[]> {
+  const t = now.toISOString();
+  const list = await rows<{ id: string; old: string; state: string }>(db, sql`
+    with due as (
+      select id, deadline_state as old from events
+      where next_check_at <= ${t}::timestamptz and suspended_at is null
+      order by next_check_at limit ${batch} for update skip locked
+    )
+    update events e set
+      deadline_state = case when e.stage_escalate_at <= ${t}::timestamptz then 'escalated' when e.stage_due_at <= ${t}::timestamptz then 'overdue' else 'warning' end,
+      next_check_at = case when e.stage_escalate_at <= ${t}::timestamptz then null when e.stage_due_at <= ${t}::timestamptz then e.stage_escalate_at else e.stage_due_at end,
+      was_overdue = e.was_overdue or e.stage_due_at <= ${t}::timestamptz
+    from due where e.id = due.id
+    returning e.id, due.old, e.deadline_state as state`);
+  return list.map((r) => ({ id: Number(r.id), old: r.old, state: r.state }));
+}
+
+/** Hands cases to the center above their owner, flagged for supervision; returns those that moved. */
+export async function escalateToParent(db: Db, ids: number[], now: Date): Promise<number[]> {
+  if (!ids.length) return [];
+  const list = await rows<{ id: string }>(db, sql`
+    update events e set owner_unit_id = pc.id, owner_path = pc.path, owner_level = pc.level, supervised = true,
+      escalation_count = e.escalation_count + 1, version = e.version + 1, updated_at = ${now.toISOString()}::timestamptz
+    from (select o.id as owner_id, c.id, c.path, c.level from org_units o
+          join org_units a on a.id = o.parent_id join org_units c on c.parent_id = a.parent_id and c.kind = 'center') pc
+    where e.id = any(${sql.param(ids.map(String))}::bigint[]) and pc.owner_id = e.owner_unit_id
+    returning e.id`);
+  // a case already at the top center is flagged for supervision all the same
+  await db.execute(sql`update events set supervised = true where id = any(${sql.param(ids.map(String))}::bigint[]) and not supervised`);
+  return list.map((r) => Number(r.id));
+}
+
+/** One timeline row per case, written by the system. */
+export async function insertSystemTransitions(db: Db, ids: number[], action: string, noteZh: string, now: Date): Promise<void> {
+  if (!ids.length) return;
+  await db.execute(sql`insert into event_transitions (event_id, county_code, area_path, action, from_status, to_status, actor_kind, actor_name, owner_unit_id, assignee_unit_id, assignee_user_id, note, details, at)
+    select id, county_code, area_path, ${action}, status, status, 'system', '系统', owner_unit_id, assignee_unit_id, assignee_user_id, ${noteZh},
+      jsonb_build_object('stage', stage, 'dueAt', stage_due_at), ${now.toISOString()}::timestamptz
+    from events where id = any(${sql.param(ids.map(String))}::bigint[])`);
+}
+
+/** In-app messages (and SMS) to the operators and leaders of each case's owning center. */
+export async function notifySupervisors(db: Db, ids: number[], kind: string, titleZh: string, titleEn: string, now: Date): Promise<void> {
+  if (!ids.length) return;
+  const t = now.toISOString();
+  await db.execute(sql`insert into notifications (channel, user_id, event_id, kind, title_zh, title_en, payload, status, sent_at, next_attempt_at, created_at)
+    select ch, u.id, e.id, ${kind}, ${titleZh} || '（#' || e.id || '）', ${titleEn} || ' (#' || e.id || ')', jsonb_build_object('status', e.status, 'stage', e.stage),
+      case when ch = 'inbox' then 'sent' else 'pending' end, case when ch = 'inbox' then ${t}::timestamptz end, case when ch = 'inbox' then null else ${t}::timestamptz end, ${t}::timestamptz
+    from events e join users u on u.org_id = e.owner_unit_id and u.kind = 'staff' and not u.disabled and u.roles && array['operator', 'leader']
+      cross join unnest(array['inbox', 'sms']) as ch
+    where e.id = any(${sql.param(ids.map(String))}::bigint[])`);
+}
