@@ -187,7 +187,8 @@ CREATE TABLE idempotency_keys (
   caller text NOT NULL,
   key text NOT NULL,
   request_hash text NOT NULL,
-  event_id bigint NOT NULL REFERENCES events (id),
+  -- set in the same transaction that claims the key; a concurrent retry waits for it
+  event_id bigint REFERENCES events (id),
   created_at timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (caller, key)
 );

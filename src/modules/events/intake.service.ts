@@ -52,7 +52,10 @@ export const MAX_DESCRIPTION = 4000;
 
 /** The channel follows from who reports; staff say which of theirs, and must hold its permission. */
 function channelOf(actor: Actor, input: IntakeInput): Channel {
-  if (actor.kind === 'citizen') return 'citizen';
+  if (actor.kind === 'citizen') {
+    if (!actor.permissions.has('events.report')) throw new AppError('FORBIDDEN', { zh: '无上报权限', en: 'You may not report (needs events.report)' });
+    return 'citizen';
+  }
   if (actor.kind === 'key') {
     if (!actor.permissions.has('events.report')) throw new AppError('FORBIDDEN', { zh: '该 API 密钥无上报权限（events.report）', en: 'This API key may not report (needs events.report)' });
     return 'integration';

@@ -7,6 +7,7 @@ import type { Actor } from '../../platform/auth/actor.js';
 import { AppError } from '../../platform/errors.js';
 import type { Db } from '../../platform/db/database.js';
 import { canSee, type EventsContext } from './events.context.js';
+import { STATUSES } from './events.lifecycle.js';
 import * as repo from './events.repository.js';
 import * as q from './queries.repository.js';
 import { findDuplicates } from './duplicates.js';
@@ -63,6 +64,8 @@ export async function filterFor(db: Db, actor: Actor, query: Omit<ListQueryT, 'c
   f.categories = cats?.filter((c) => c.length === 4);
   f.groups = cats?.filter((c) => c.length === 2);
   f.statuses = split(query.status);
+  const unknown = f.statuses?.filter((s) => !(STATUSES as readonly string[]).includes(s));
+  if (unknown?.length) throw new AppError('VALIDATION_FAILED', { zh: `未知的状态：${unknown.join(', ')}`, en: `Unknown status: ${unknown.join(', ')}` }, { field: 'status' });
   f.channel = query.channel;
   f.deadlineStates = query.overdue ? ['overdue', 'escalated'] : query.deadline ? [query.deadline] : undefined;
   f.supervised = query.supervised;
