@@ -10,7 +10,7 @@ import { PG_TEMPLATES, serverUrl, type Template } from './templates.js';
 export const backend = process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite';
 
 /** A database of its own for one test file; `drop()` removes it. */
-export async function testDatabase(template: Template = 'fixture'): Promise<Database & { drop(): Promise<void> }> {
+export async function testDatabase(template: Template = 'fixture'): Promise<Database & { url: string | undefined; drop(): Promise<void> }> {
   const url = process.env.TEST_DATABASE_URL;
   if (url) {
     const name = `pingan_t_${crypto.randomBytes(6).toString('hex')}`;
@@ -28,6 +28,8 @@ export async function testDatabase(template: Template = 'fixture'): Promise<Data
     }
     const database = await openDatabase({ url: serverUrl(url, name) });
     return Object.assign(database, {
+      /** the URL, to open a second connection pool as another server process would */
+      url: serverUrl(url, name) as string | undefined,
       async drop() {
         await database.close();
         await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
@@ -38,5 +40,5 @@ export async function testDatabase(template: Template = 'fixture'): Promise<Data
   const dump = fs.readFileSync(path.join(inject('pgliteDumps'), `${template}.tar`));
   const client = await PGlite.create({ loadDataDir: new Blob([dump]) });
   const database = await openDatabase({ pglite: client });
-  return Object.assign(database, { drop: () => database.close() });
+  return Object.assign(database, { url: undefined as string | undefined, drop: () => database.close() });
 }
