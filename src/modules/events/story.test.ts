@@ -139,6 +139,12 @@ describe('the seed’s story', () => {
       org: { code: township }, reported: 2, accepted: 1, closed: 1, dueToClose: 1, closedOnTime: 1, closureRate: 1, onTimeRate: 1,
       reworkRate: 0, avgHandlingSeconds: 30 * 60, satisfactionRate: 1, localResolutionRate: 1,
     });
+    expect(ind.categories).toEqual([{ code: glass, n: 2 }]);
+    // and per day, in Zhejiang's calendar; the county above sees the same
+    const series = (await operator.get(`/api/v1/events/indicators/series?interval=day&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`)).json();
+    expect(series.points).toEqual([{ bucket: '2026-06-10', reported: 2, accepted: 1, closed: 1, closedOnTime: 1, rated: 1, satisfied: 1, satisfactionRate: 1 }]);
+    const county = await t.as('leader', '330781-center');
+    expect((await county.get(`/api/v1/events/indicators?org=330781&from=${encodeURIComponent(from)}&to=${encodeURIComponent(to)}`)).json()).toMatchObject({ accepted: 1, closed: 1 });
   });
 
   it('escalates a case left alone to the county center, with supervision', async () => {
