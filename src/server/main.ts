@@ -10,6 +10,8 @@ import { createFieldCrypto, loadKeyRing, type FieldCrypto } from '../platform/pi
 import * as org from '../modules/org/index.js';
 import { countActiveDemoUsers, OutboxSms, seedDemoAccounts, DEMO_PASSWORD, DEMO_TOTP_SECRET } from '../modules/accounts/index.js';
 import type { Scale } from '../modules/grids/index.js';
+import { seedCategories } from '../modules/events/index.js';
+import { startScheduler } from '../modules/events/scheduler.js';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import { seedDatabase } from './seed.js';
@@ -43,6 +45,9 @@ export async function serve(config: Config, opts: ServeOptions = {}) {
     const log = built.app.log;
     const applied = await migrate(database);
     if (applied.length) log.info({ migrations: applied.map((m) => `${m.version}_${m.name}`) }, 'migrations applied');
+    // a database seeded before the case loop existed gets its taxonomy (does nothing when present)
+    const categories = await database.transaction((tx) => seedCategories(tx));
+    if (categories) log.info({ categories }, 'event categories seeded');
     if (opts.seedIfEmpty) await seedIfEmpty(database, config, crypto, opts.seedIfEmpty, (msg, data) => log.info(data ?? {}, msg));
     if (config.env === 'production') {
       const demo = await countActiveDemoUsers(database.db);
@@ -54,6 +59,7 @@ export async function serve(config: Config, opts: ServeOptions = {}) {
   }
   const { app, locator, draining } = built;
   const log = app.log;
+  let stopScheduler = () => {};
 
   closeWithGrace({ delay: config.shutdownTimeoutMs }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'shutting down after an error');
@@ -62,6 +68,7 @@ export async function serve(config: Config, opts: ServeOptions = {}) {
     // way are still served during the drain delay; then the server stops and waits for the rest
     draining.value = true;
     clearInterval(poll);
+    stopScheduler();
     if (!err) await new Promise((r) => setTimeout(r, config.shutdownDrainMs));
     await app.close();
     await database.close();
@@ -71,6 +78,8 @@ export async function serve(config: Config, opts: ServeOptions = {}) {
   await app.listen({ host: config.host, port: config.port });
   await locator.refresh(database.db, true);
   log.info({ areas: locator.indexedAreas }, 'spatial index ready');
+  // the deadline sweep, the notification dispatcher and the idempotency-key purge
+  if (config.sweepIntervalMs > 0) stopScheduler = startScheduler(built.events, config.sweepIntervalMs, log);
   // Other nodes (or the CLI against PostgreSQL) may change boundaries: rebuild when the revision moves.
   const poll = setInterval(() => {
     locator.refresh(database.db).catch((err: unknown) => log.warn({ err }, 'spatial index refresh failed'));
