@@ -19,7 +19,7 @@ import type { FieldCrypto } from '../platform/pii/index.js';
 import { gridsRoutes, LocatorService } from '../modules/grids/index.js';
 import { orgRoutes } from '../modules/org/index.js';
 import { accountsRoutes, resolveKey, resolveSession, OutboxSms, type AccountsContext, type SmsSender } from '../modules/accounts/index.js';
-import { eventsRoutes, type EventsContext } from '../modules/events/index.js';
+import { eventsRoutes, exportsRoutes, streamRoutes, webhooksRoutes, type EventsContext } from '../modules/events/index.js';
 import { LocalBlobStore, type BlobStore } from '../platform/storage/index.js';
 import type { Config } from './config.js';
 
@@ -104,6 +104,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(orgRoutes, { database });
   await app.register(gridsRoutes, { database, locator });
   await app.register(eventsRoutes, { ctx: events });
+  await app.register(exportsRoutes, { ctx: events });
+  await app.register(streamRoutes, { ctx: events });
+  await app.register(webhooksRoutes, { ctx: events });
   return { app, locator, accounts, events, draining };
 }
 

@@ -10,8 +10,7 @@ import { createFieldCrypto, loadKeyRing, type FieldCrypto } from '../platform/pi
 import * as org from '../modules/org/index.js';
 import { countActiveDemoUsers, OutboxSms, seedDemoAccounts, DEMO_PASSWORD, DEMO_TOTP_SECRET } from '../modules/accounts/index.js';
 import type { Scale } from '../modules/grids/index.js';
-import { seedCategories } from '../modules/events/index.js';
-import { startScheduler } from '../modules/events/scheduler.js';
+import { seedCategories, startScheduler } from '../modules/events/index.js';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import { seedDatabase } from './seed.js';
