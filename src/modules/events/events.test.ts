@@ -257,6 +257,10 @@ describe('lifecycle over HTTP', () => {
     expect(d.assignee.unit.code).toBe(`${TA}-platform-law-enforcement`);
     expect((await handlerA.get('/api/v1/events?mine=assigned')).json().items.map((x: { id: number }) => x.id)).toContain(e.id);
     expect((await ok(handlerA, e.id, 'return', { note: '不属于本平台' })).status).toBe('returned');
+    // the reporter sees the step, not the internal reason
+    const seen = (await citizen.get(`/api/v1/events/${e.id}`)).json().timeline.at(-1);
+    expect(seen).toMatchObject({ action: 'return', note: null, details: null, actor: { name: '工作人员' } });
+    expect((await opA.get(`/api/v1/events/${e.id}`)).json().timeline.at(-1).note).toBe('不属于本平台');
     await ok(opA, e.id, 'dispatch', { assignee: { userId: workerA.userId } });
     await ok(workerA, e.id, 'sign');
     const p1 = await upload(workerA);

@@ -100,7 +100,8 @@ export async function timelineView(db: Db, actor: Actor, eventIds: number[], pho
     actor: { kind: t.actorKind, name: staff || t.actorKind === 'citizen' || t.actorKind === 'system' ? t.actorName : STAFF_LABEL },
     owner: t.ownerName,
     assignee: t.assigneeUserName && staff ? `${t.assigneeName ?? ''} ${t.assigneeUserName}`.trim() : t.assigneeName,
-    note: t.note,
+    // the public sees the notes meant for it; internal ones (returns, extensions, instructions) only staff
+    note: staff || PUBLIC_NOTES.has(t.action) ? t.note : null,
     details: staff ? t.details : null,
     photos: photos.filter((p) => p.transitionId === t.id).map((p) => photoView(p, actor.kind === 'staff')),
     at: t.at.toISOString(),
@@ -108,6 +109,7 @@ export async function timelineView(db: Db, actor: Actor, eventIds: number[], pho
 }
 
 const STAFF_LABEL = '工作人员';
+const PUBLIC_NOTES = new Set(['report', 'report_resolved', 'accept', 'reject', 'report_handled', 'verify_pass', 'add_info', 'withdraw', 'reopen', 'rate', 'merge', 'merged_in']);
 const SYSTEM_ACTIONS: Record<string, { zh: string; en: string }> = {
   report: { zh: '上报', en: 'reported' },
   report_resolved: { zh: '巡查上报（就地解决）', en: 'reported, resolved on the spot' },
