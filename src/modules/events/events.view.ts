@@ -61,7 +61,8 @@ function view(actor: Actor, e: EventRow, n: Names): EventViewT {
     handler: e.handlerUnitId ? ref(n.units.get(e.handlerUnitId)) : null,
     assignee: {
       unit: e.assigneeUnitId ? ref(n.units.get(e.assigneeUnitId)) : null,
-      user: e.assigneeUserId ? { id: e.assigneeUserId, name: n.users.get(e.assigneeUserId) ?? '' } : null,
+      // the person is for staff; the public sees the unit
+      user: e.assigneeUserId && actor.kind !== 'citizen' ? { id: e.assigneeUserId, name: n.users.get(e.assigneeUserId) ?? '' } : null,
     },
     deadline: { stage: e.stage, state: e.deadlineState, startedAt: iso(e.stageStartedAt), warnAt: iso(e.stageWarnAt), dueAt: iso(e.stageDueAt), escalateAt: iso(e.stageEscalateAt) },
     dueAt: iso(e.dueAt), supervised: e.supervised,
