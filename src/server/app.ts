@@ -22,6 +22,7 @@ import { accountsRoutes, resolveKey, resolveSession, OutboxSms, type AccountsCon
 import { eventsRoutes, exportsRoutes, streamRoutes, webhooksRoutes, type EventsContext } from '../modules/events/index.js';
 import { LocalBlobStore, type BlobStore } from '../platform/storage/index.js';
 import type { Config } from './config.js';
+import { webPages } from './web.js';
 
 export interface AppDeps {
   config: Config;
@@ -66,7 +67,16 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   registerValidation(app);
   registerErrorHandling(app);
-  await app.register(helmet, { contentSecurityPolicy: { directives: { 'script-src': ["'self'", "'unsafe-inline'"], 'img-src': ["'self'", 'data:', 'https:'] } } });
+  const tileOrigin = config.tileUrl ? new URL(config.tileUrl.replace(/\{[a-z]\}/g, '0')).origin : null;
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        'script-src': ["'self'", "'unsafe-inline'"],
+        'img-src': ["'self'", 'data:', 'blob:', 'https:', ...(tileOrigin ? [tileOrigin] : [])],
+        'worker-src': ["'self'"],
+      },
+    },
+  });
   await app.register(rateLimit, {
     max: config.rateLimitPerMinute,
     timeWindow: '1 minute',
@@ -107,6 +117,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(exportsRoutes, { ctx: events });
   await app.register(streamRoutes, { ctx: events });
   await app.register(webhooksRoutes, { ctx: events });
+  await webPages(app, config);
   return { app, locator, accounts, events, draining };
 }
 

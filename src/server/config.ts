@@ -3,6 +3,7 @@
  * start with a message naming the variable.
  */
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 export interface Config {
   env: 'development' | 'production' | 'test';
@@ -27,6 +28,11 @@ export interface Config {
   trustProxy: boolean;
   /** Always mark the session cookie Secure (otherwise: when the request came over https). */
   secureCookies: boolean;
+  /** Optional base-map tiles for the web pages ({z}/{x}/{y} URL template); without it the maps show our boundaries only. */
+  tileUrl: string | null;
+  tileAttribution: string | null;
+  /** Where the built web pages are (npm run build:web). */
+  webDir: string;
   /** How often the deadline sweep and the notification dispatcher run (0: never, e.g. in tests). */
   sweepIntervalMs: number;
 }
@@ -56,6 +62,15 @@ function integer(env: Env, name: string, fallback: number, min: number, max: num
   const n = Number(raw);
   if (n < min || n > max) throw new ConfigError(name, `must be between ${min} and ${max} (got ${n})`);
   return n;
+}
+
+function tileUrl(env: Env, name: string): string | null {
+  const raw = env[name];
+  if (!raw) return null;
+  if (!/^https?:\/\/[^\s]+$/.test(raw) || !raw.includes('{z}') || !raw.includes('{x}') || !raw.includes('{y}')) {
+    throw new ConfigError(name, `must be an http(s) URL template with {z}, {x} and {y} (got "${raw}")`);
+  }
+  return raw;
 }
 
 function databaseUrl(env: Env, name: string): string | undefined {
@@ -94,6 +109,9 @@ export function loadConfig(env: Env = process.env): Config {
     authRateLimitPerMinute: integer(env, 'PINGAN_AUTH_RATE_LIMIT', 10, 1, 1_000_000),
     trustProxy: oneOf(env, 'PINGAN_TRUST_PROXY', ['true', 'false'] as const, 'false') === 'true',
     sweepIntervalMs: integer(env, 'PINGAN_SWEEP_INTERVAL_MS', 30_000, 0, 3_600_000),
+    tileUrl: tileUrl(env, 'PINGAN_TILE_URL'),
+    tileAttribution: env.PINGAN_TILE_ATTRIBUTION || null,
+    webDir: path.resolve(env.PINGAN_WEB_DIR || fileURLToPath(new URL('../../dist-web', import.meta.url))),
     secureCookies: oneOf(env, 'PINGAN_SECURE_COOKIES', ['true', 'false'] as const, nodeEnv === 'production' ? 'true' : 'false') === 'true',
   };
 }
