@@ -152,6 +152,8 @@ CREATE TABLE event_transitions (
   at timestamptz NOT NULL DEFAULT now()
 );
 CREATE INDEX event_transitions_event_idx ON event_transitions (event_id, id);
+-- feeds of changes in a time window (Open311 service request updates)
+CREATE INDEX event_transitions_at_idx ON event_transitions (at);
 
 -- Uploaded photos: content-addressed blobs (platform/storage). An upload belongs to whoever
 -- sent it until a case or a transition takes it.

@@ -20,6 +20,7 @@ import { gridsRoutes, LocatorService } from '../modules/grids/index.js';
 import { orgRoutes } from '../modules/org/index.js';
 import { accountsRoutes, resolveKey, resolveSession, OutboxSms, type AccountsContext, type SmsSender } from '../modules/accounts/index.js';
 import { eventsRoutes, exportsRoutes, streamRoutes, webhooksRoutes, type EventsContext } from '../modules/events/index.js';
+import { open311Routes } from '../modules/open311/index.js';
 import { LocalBlobStore, type BlobStore } from '../platform/storage/index.js';
 import type { Config } from './config.js';
 import { webPages } from './web.js';
@@ -50,7 +51,7 @@ export interface App {
 export async function buildApp(deps: AppDeps): Promise<App> {
   const { config, database } = deps;
   const app = Fastify({
-    logger: deps.logger ?? (config.logLevel === 'silent' ? false : { level: config.logLevel }),
+    logger: deps.logger ?? (config.logLevel === 'silent' ? false : { level: config.logLevel, serializers: { req: logRequest } }),
     bodyLimit: config.bodyLimitBytes,
     trustProxy: config.trustProxy,
   }).withTypeProvider<TypeBoxTypeProvider>();
@@ -117,8 +118,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(exportsRoutes, { ctx: events });
   await app.register(streamRoutes, { ctx: events });
   await app.register(webhooksRoutes, { ctx: events });
+  await app.register(open311Routes, { ctx: events, accounts });
   await webPages(app, config);
   return { app, locator, accounts, events, draining };
+}
+
+/** What the log keeps of a request: secrets in the query (an Open311 api_key) are blanked. */
+export function logRequest(req: { method: string; url: string; ip?: string }) {
+  return { method: req.method, url: req.url.replace(/([?&](?:api_key|token|code)=)[^&]*/gi, '$1***'), remoteAddress: req.ip };
 }
 
 async function auditDenied(database: Database, req: FastifyRequest, permission: string): Promise<void> {

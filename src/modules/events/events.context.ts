@@ -36,7 +36,8 @@ export function partiesOf(actor: Actor, e: EventRow): Party[] {
     if (actor.permissions.has('events.work') && (e.assigneeUserId === actor.id || (e.assigneeUserId === null && e.assigneeUnitId === actor.orgId))) parties.push('assignee');
     if (actor.roles.includes('leader') && actor.permissions.has('events.supervise') && e.areaPath.startsWith(actor.scopePath)) parties.push('leader');
   }
-  if (actor.kind !== 'key' && e.reporterUserId === actor.id) parties.push('reporter');
+  // a key reports for someone (an Open311 client for its user): it stands as the reporter of the cases it reported
+  if (actor.kind === 'key' ? e.reporterKeyId === actor.id : e.reporterUserId === actor.id) parties.push('reporter');
   return parties;
 }
 

@@ -118,6 +118,38 @@ describe('intake', () => {
     expect(mine.items.map((e: { id: number }) => e.id)).toEqual([res.json().event.id]);
   });
 
+  it('takes an integration report for a person, and lets the key stand as its reporter', async () => {
+    const keyOf = async (name: string, permissions: string[]) => ({ authorization: `Bearer ${(await createKey(t.ctx, null, { name, orgCode: '330106', permissions }, { ip: null, userAgent: null })).secret}` });
+    const auth = await keyOf('12345 热线对接', ['events.report']);
+    const keyAct = async (headers: Record<string, string>, id: number, action: string, body: Record<string, unknown> = {}) => {
+      const cur = (await opA.get(`/api/v1/events/${id}`)).json();
+      return t.app.inject({ method: 'POST', url: `/api/v1/events/${id}/${action}`, headers, payload: { version: cur.version, ...body } });
+    };
+    const res = await t.app.inject({ method: 'POST', url: '/api/v1/events', headers: auth, payload: { categoryCode: glass, description: '路口有碎玻璃', location: { lon: A.lon, lat: A.lat }, caller: { name: '赵先生', phone: '13612345678' } } });
+    expect(res.statusCode, res.body).toBe(201);
+    const e = res.json().event;
+    expect(e.allowedActions).toEqual(['add_info', 'withdraw']);
+    const seen = (await opA.get(`/api/v1/events/${e.id}`)).json();
+    expect(seen.reporter).toEqual({ name: '赵先生', phone: '136****5678', anonymous: false });
+    expect(seen.timeline[0].actor).toEqual({ kind: 'key', name: '12345 热线对接' });
+    expect((await keyAct(auth, e.id, 'add-info', { note: '来电人补充：玻璃在公交站旁' })).statusCode).toBe(200);
+    // another key is not the reporter: one that may read the case is refused, one that may not does not find it
+    expect((await keyAct(await keyOf('other reader', ['events.read', 'events.report']), e.id, 'add-info', { note: 'x' })).statusCode).toBe(403);
+    expect((await keyAct(await keyOf('other', ['events.report']), e.id, 'add-info', { note: 'x' })).statusCode).toBe(404);
+    // closed, the key reopens it for the person
+    await ok(opA, e.id, 'accept');
+    await ok(opA, e.id, 'dispatch', { assignee: { userId: workerA.userId } });
+    await ok(workerA, e.id, 'sign');
+    await ok(workerA, e.id, 'report-handled', { note: '已清理', photos: [await upload(workerA)] });
+    await ok(opA, e.id, 'verify-pass');
+    expect((await keyAct(auth, e.id, 'rate', { rating: 5 })).statusCode).toBe(403); // satisfaction is a person's
+    const reopened = await keyAct(auth, e.id, 'reopen', { note: '来电人说还有玻璃' });
+    expect(reopened.statusCode, reopened.body).toBe(200);
+    expect(reopened.json()).toMatchObject({ status: 'accepted', reopenCount: 1 });
+    expect((await opA.get(`/api/v1/events/${e.id}`)).json().timeline.map((s: { action: string; actor: { kind: string } }) => `${s.action}:${s.actor.kind}`))
+      .toEqual(['report:key', 'add_info:key', 'accept:staff', 'dispatch:staff', 'sign:staff', 'report_handled:staff', 'verify_pass:staff', 'reopen:key']);
+  });
+
   it('alerts the county center and public security at once for an urgent case', async () => {
     const police = await t.as('handler', '330106-dept-public-security');
     const attributes = { age: 78, gender: 'female', clothing: '蓝色外套，灰色裤子', last_seen_at: '2026-06-10T01:30:00Z', last_seen_place: '菜市场门口', guardian_phone: '13600000000' };

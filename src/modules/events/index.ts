@@ -5,6 +5,8 @@ export { streamRoutes } from './stream.routes.js';
 export { seedCategories, listCategories, getCategory } from './categories.service.js';
 export { reportEvent, type IntakeInput } from './intake.service.js';
 export { act, type ActionInput } from './transitions.service.js';
+export { listCases, timelineBetween } from './queries.service.js';
+export { timelineView } from './events.view.js';
 export { sweepDeadlines, type SweepResult } from './sweep.service.js';
 export type { EventsContext } from './events.context.js';
 export { webhooksRoutes } from './webhooks.routes.js';

@@ -35,8 +35,10 @@ export interface IntakeInput {
   anonymous?: boolean;
   /** Staff only: which staff channel (a grid worker's patrol, an operator's hotline call). */
   channel?: 'patrol' | 'hotline';
-  /** Hotline: the caller. */
+  /** Hotline: the caller. Integration: the person the key reports for (an Open311 client's name and phone). */
   caller?: { name?: string; phone?: string };
+  /** Integration: a note on the report's timeline row (an Open311 media_url). */
+  note?: string;
   /** Patrol: already resolved on the spot (就地解决), with evidence: goes straight to verification. */
   resolvedOnSpot?: boolean;
 }
@@ -129,14 +131,19 @@ export function requestHash(input: IntakeInput): string {
 
 export const callerOf = (actor: Actor) => `${actor.kind}:${actor.id}`;
 
-export async function reportEvent(ctx: EventsContext, actor: Actor, input: IntakeInput, meta: RequestMeta, idempotencyKey?: string): Promise<IntakeResult> {
+/**
+ * `within` runs inside the intake's transaction once the case exists (not on a replay): an adapter
+ * (Open311) stores what belongs to the case in the same transaction, so nothing is half-written.
+ */
+export async function reportEvent(ctx: EventsContext, actor: Actor, input: IntakeInput, meta: RequestMeta, idempotencyKey?: string, within?: (tx: Db, eventId: number) => Promise<void>): Promise<IntakeResult> {
   const channel = channelOf(actor, input);
   const description = input.description.trim();
   if (!description) throw new AppError('VALIDATION_FAILED', { zh: '请填写问题描述', en: 'The description is empty' }, { field: 'description' });
   if (input.resolvedOnSpot && channel !== 'patrol') {
     throw new AppError('VALIDATION_FAILED', { zh: '只有网格员巡查上报可以标记为就地解决', en: 'Only a patrol report can be resolved on the spot' }, { field: 'resolvedOnSpot' });
   }
-  if (input.caller && channel !== 'hotline') throw new AppError('VALIDATION_FAILED', { zh: '来电人信息只用于热线受理', en: 'Caller details are for hotline reports only' }, { field: 'caller' });
+  if (input.caller && channel !== 'hotline' && channel !== 'integration') throw new AppError('VALIDATION_FAILED', { zh: '来电人信息只用于热线受理和系统对接', en: 'Caller details are for hotline and integration reports only' }, { field: 'caller' });
+  if (input.note !== undefined && channel !== 'integration') throw new AppError('VALIDATION_FAILED', { zh: '上报备注只用于系统对接', en: 'A report note is for integration reports only' }, { field: 'note' });
   const photos = [...new Set(input.photos ?? [])];
   const callerPhone = input.caller?.phone ? assertPhone(input.caller.phone, 'caller.phone') : null;
   const now = ctx.now();
@@ -171,7 +178,7 @@ export async function reportEvent(ctx: EventsContext, actor: Actor, input: Intak
     const onSpot = !!input.resolvedOnSpot && actor.kind === 'staff';
     const status = onSpot ? 'handled' : 'reported';
     const clock = clockFor(status, category.limits, now);
-    const reporterName = actor.kind === 'key' ? actor.name : channel === 'hotline' ? (input.caller?.name?.trim() || null) : actor.name;
+    const reporterName = actor.kind === 'key' ? (input.caller?.name?.trim() || actor.name) : channel === 'hotline' ? (input.caller?.name?.trim() || null) : actor.name;
     const id = await repo.insertEvent(tx, {
       cityCode: place.cityCode, countyCode: place.countyCode, townshipCode: place.townshipCode, villageCode: place.villageCode, gridCode: place.gridCode,
       areaPath: place.areaPath, lon: place.lon, lat: place.lat, h3: place.lon !== null ? latLngToCell(place.lat!, place.lon, 9) : null,
@@ -187,12 +194,13 @@ export async function reportEvent(ctx: EventsContext, actor: Actor, input: Intak
     });
     const transitionId = await repo.insertTransition(tx, {
       eventId: id, countyCode: place.countyCode, areaPath: place.areaPath, action: onSpot ? 'report_resolved' : 'report', fromStatus: null, toStatus: status,
-      actorKind: actor.kind, actorId: actor.id, actorName: reporterName ?? actor.name, ownerUnitId: place.center.id, assigneeUnitId: null, assigneeUserId: null,
-      note: null, details: { channel, ...(duplicates.length ? { duplicateCandidates: duplicates.map((d) => d.id) } : {}) }, at: now,
+      actorKind: actor.kind, actorId: actor.id, actorName: actor.kind === 'key' ? actor.name : (reporterName ?? actor.name), ownerUnitId: place.center.id, assigneeUnitId: null, assigneeUserId: null,
+      note: input.note?.trim().slice(0, 2000) || null, details: { channel, ...(duplicates.length ? { duplicateCandidates: duplicates.map((d) => d.id) } : {}) }, at: now,
     });
     if (photos.length) await claimPhotos(tx, caller, photos, id, transitionId);
     if (actor.kind !== 'key' && channel !== 'hotline') await repo.follow(tx, id, actor.id, 'reporter');
     if (idempotencyKey) await repo.settleIdempotencyKey(tx, caller, idempotencyKey, id);
+    if (within) await within(tx, id);
     await recordAudit(tx, {
       ...auditActor(actor, meta), action: 'event.report', result: 'success', targetType: 'event', targetId: String(id),
       details: { channel, category: category.code, status, area: place.gridCode ?? place.villageCode ?? place.townshipCode ?? place.countyCode, photos: photos.length },

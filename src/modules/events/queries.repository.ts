@@ -68,6 +68,26 @@ export function whereOf(f: Filter): SQL {
 /** The cases merged into one. */
 export const mergedInto = (id: number): SQL => sql`e.merged_into = ${id}`;
 
+export interface FeedRow {
+  id: number;
+  eventId: number;
+  action: string;
+  fromStatus: string | null;
+  toStatus: string;
+  note: string | null;
+  at: Date;
+}
+
+/** Timeline rows of the cases matching `f` written in [from, to), oldest first; `actions` narrows them (feeds of updates). */
+export async function transitionsBetween(db: Db, f: Filter, from: Date, to: Date, actions: string[] | undefined, limit: number, offset: number): Promise<FeedRow[]> {
+  const only = actions ? sql`and t.action = any(${sql.param(actions)}::text[])` : sql``;
+  const list = await rows<FeedRow & { at: unknown }>(db, sql`select t.id::int as id, t.event_id::int as "eventId", t.action, t.from_status as "fromStatus", t.to_status as "toStatus", t.note, t.at
+    from event_transitions t join events e on e.id = t.event_id
+    where ${whereOf(f)} and t.at >= ${from.toISOString()}::timestamptz and t.at < ${to.toISOString()}::timestamptz ${only}
+    order by t.at, t.id limit ${limit} offset ${offset}`);
+  return list.map((r) => ({ ...r, at: toDate(r.at)! }));
+}
+
 export interface MapPoint {
   id: number;
   lon: number;

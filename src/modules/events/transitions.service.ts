@@ -266,7 +266,9 @@ const RULES: Record<Action, Rule> = {
       notify: async (tx, x) => notifyUsers(tx, await centerStaff(tx, x), notice(x, 'event.reopened', `报告人重新打开了案件：${reason}`, `The reporter reopened a case: ${reason}`), { now }),
     };
   },
-  rate: ({ e, input, now }) => {
+  rate: ({ actor, e, input, now }) => {
+    // satisfaction is a person's: an integration that reported the case does not rate it
+    if (actor.kind === 'key') throw new AppError('FORBIDDEN', { zh: '评价只能由报告人本人作出', en: 'Only the person who reported may rate' });
     if (e.rating !== null) throw conflict('您已评价过该案件', 'You have already rated this case');
     if (!input.rating || !Number.isInteger(input.rating) || input.rating < 1 || input.rating > 5) {
       throw new AppError('VALIDATION_FAILED', { zh: '评分应为 1–5 的整数', en: 'The rating must be an integer from 1 to 5' }, { field: 'rating' });
