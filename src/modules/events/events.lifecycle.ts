@@ -52,7 +52,7 @@ export const ACTION_NAMES: Record<Action, Message> = {
   report_handled: { zh: '处置反馈', en: 'report handled' },
   verify_pass: { zh: '核查通过', en: 'pass verification' },
   verify_fail: { zh: '核查不通过（返工）', en: 'fail verification (rework)' },
-  escalate: { zh: '上报', en: 'escalate' },
+  escalate: { zh: '上报上级', en: 'escalate' },
   suspend: { zh: '挂起', en: 'suspend' },
   resume: { zh: '恢复', en: 'resume' },
   merge: { zh: '合并', en: 'merge' },

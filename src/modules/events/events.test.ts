@@ -316,7 +316,10 @@ describe('lifecycle over HTTP', () => {
     const signed = await ok(workerA, e.id, 'sign');
     const until = new Date(Date.parse(signed.deadline.dueAt) + 3 * 86_400_000).toISOString();
     expect((await doAct(workerA, e.id, 'request-extension', { note: '需当事人到场', until: '2020-01-01T00:00:00Z' })).statusCode).toBe(400);
+    expect((await opA.get(`/api/v1/events/${e.id}`)).json().allowedActions).not.toContain('grant_extension'); // nothing asked yet
     await ok(workerA, e.id, 'request-extension', { note: '需当事人到场', until });
+    expect((await opA.get(`/api/v1/events/${e.id}`)).json().allowedActions).toEqual(expect.arrayContaining(['grant_extension', 'deny_extension']));
+    expect((await workerA.get(`/api/v1/events/${e.id}`)).json().allowedActions).not.toContain('request_extension');
     expect((await doAct(workerA, e.id, 'request-extension', { note: '再次', until })).statusCode).toBe(409);
     const granted = await ok(opA, e.id, 'grant-extension');
     expect(granted).toMatchObject({ extensionRequest: null, dueAt: until, deadline: { dueAt: until } });

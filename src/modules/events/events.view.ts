@@ -72,8 +72,21 @@ function view(actor: Actor, e: EventRow, n: Names): EventViewT {
     acceptedAt: iso(e.acceptedAt), dispatchedAt: iso(e.dispatchedAt), handledAt: iso(e.handledAt), closedAt: iso(e.closedAt),
     closedOnTime: e.closedOnTime, closedLevel: e.closedLevel, handlingSeconds: e.handlingSeconds, rating: e.rating, ratingComment: e.ratingComment,
     createdAt: e.createdAt.toISOString(), updatedAt: e.updatedAt.toISOString(),
-    allowedActions: allowedActions(e.status, partiesOf(actor, e)),
+    allowedActions: possibleNow(e, allowedActions(e.status, partiesOf(actor, e)), actor),
   };
+}
+
+/** The state machine's actions, less those the case's own facts rule out now (so buttons never lead to a 409). */
+function possibleNow(e: EventRow, actions: ReturnType<typeof allowedActions>, actor: Actor) {
+  return actions.filter((a) => {
+    switch (a) {
+      case 'grant_extension': case 'deny_extension': return e.extensionRequest !== null;
+      case 'request_extension': return e.extensionRequest === null;
+      case 'rate': return e.rating === null && actor.kind !== 'key';
+      case 'escalate': return e.ownerLevel !== 'province';
+      default: return true;
+    }
+  });
 }
 
 export async function toViews(db: Db, actor: Actor, list: EventRow[]): Promise<EventViewT[]> {
