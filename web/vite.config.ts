@@ -18,7 +18,12 @@ export default defineConfig({
     emptyOutDir: true,
     chunkSizeWarningLimit: 2000,
     rollupOptions: {
-      input: Object.fromEntries(pages.map((p) => [p, resolve(root, `${p}.html`)])),
+      input: {
+        ...Object.fromEntries(pages.map((p) => [p, resolve(root, `${p}.html`)])),
+        // the grid worker's service worker: a fixed name at the root (served as /worker-sw.js)
+        'worker-sw': resolve(root, 'src/worker/sw.ts'),
+      },
+      output: { entryFileNames: (chunk) => (chunk.name === 'worker-sw' ? 'worker-sw.js' : 'assets/[name]-[hash].js') },
     },
   },
   server: {
