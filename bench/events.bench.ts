@@ -770,40 +770,11 @@ async function casesPart(dbs: Databases, n: number): Promise<void> {
     const counted = [...spent.values()].reduce((a, x) => a + x, 0) / 1000;
     log(`  where the sweep's time went: ${[...spent.entries()].filter(([, v]) => v >= 50).sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${(v / 1000).toFixed(1)} s`).join(', ')}, commits and the rest ${(sweepS - counted).toFixed(1)} s`);
 
-    // what-if: the indexes and statistics that would fix the missed read goals, on this database only (not in the migrations)
-    if (slow.length) {
-      t0 = performance.now();
-      await database.exec(WHAT_IF_LIST);
-      log(`what-if, ${WHAT_IF_LIST.replace(/\s+/g, ' ')} (${secs(t0)}):`);
-      for (const [label, u] of lists.filter(([, u]) => slow.includes(u))) {
-        const r = await timedGets(server.base, operator, u, 200, 20);
-        const p99 = percentile(r.sorted, 99);
-        log(`  GET ${u}: p50 ${ms(percentile(r.sorted, 50))}, p99 ${ms(p99)}`);
-        report('B', `${label}, what-if index`, `${ms(percentile(r.sorted, 50))} / ${ms(p99)}`, `p99 ≤ ${GOALS.listP99Ms} ms`, p99 <= GOALS.listP99Ms);
-      }
-    }
-    if (indMax > GOALS.indicatorsMs) {
-      t0 = performance.now();
-      await database.exec(WHAT_IF_INDICATORS);
-      await database.db.execute(sql`vacuum (analyze) events`);
-      log(`what-if, ${WHAT_IF_INDICATORS.replace(/\s+/g, ' ')} (+ VACUUM for index-only scans, ${secs(t0)}):`);
-      const r = await timedGets(server.base, leader, `/api/v1/events/indicators?org=${city.code}&from=${from}&to=${to}`, 20, 2);
-      const max = r.sorted[r.sorted.length - 1];
-      log(`  GET /api/v1/events/indicators?org=${city.code}: p50 ${ms(percentile(r.sorted, 50))}, max ${ms(max)}`);
-      report('B', 'indicators, what-if covering index', `${ms(percentile(r.sorted, 50))} / ${ms(max)}`, `≤ ${GOALS.indicatorsMs} ms`, max <= GOALS.indicatorsMs);
-    }
   } finally {
     await server?.close();
     await database.close();
   }
 }
-
-/** Proposed for the status-filtered lists: the planner's row estimate for `county_code = … and city_code = …` (whereOf adds the city) is the product of both, so it bitmap-ANDs the whole county and the whole city; and a status filter has no index that keeps id order. */
-const WHAT_IF_LIST = `CREATE STATISTICS events_area_dependencies (dependencies) ON city_code, county_code, township_code FROM events;
-  CREATE INDEX events_county_status_idx ON events (county_code, status, id DESC); ANALYZE events`;
-/** Proposed for the indicators: an index-only scan of the city's cases instead of reading their heap pages (most of the table). */
-const WHAT_IF_INDICATORS = `CREATE INDEX events_city_indicators_idx ON events (city_code, created_at) INCLUDE (accepted_at, closed_at, due_at, status,
-  closed_on_time, rework_count, handling_seconds, rating, closed_level, escalation_count, category_code, county_code)`;
 
 /** The SQL statements' time, by kind (the sweep's own steps), through a database that times `execute`. */
 function timed(database: Database, spent: Map<string, number>): Database {

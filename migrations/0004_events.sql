@@ -117,20 +117,26 @@ CREATE TABLE events (
   created_at timestamptz NOT NULL DEFAULT now(),
   updated_at timestamptz NOT NULL DEFAULT now()
 );
--- Lists are newest first by id, within an area: one index per level an operator works at.
+-- Lists are newest first by id, within an area: one index per level an operator works at, and
+-- the queues (a status) of a county or township.
 CREATE INDEX events_city_idx ON events (city_code, id DESC);
 CREATE INDEX events_county_idx ON events (county_code, id DESC);
 CREATE INDEX events_township_idx ON events (township_code, id DESC);
 CREATE INDEX events_grid_idx ON events (grid_code, id DESC);
+CREATE INDEX events_county_status_idx ON events (county_code, status, id DESC);
+CREATE INDEX events_township_status_idx ON events (township_code, status, id DESC);
 CREATE INDEX events_assignee_user_idx ON events (assignee_user_id, id DESC) WHERE assignee_user_id IS NOT NULL;
 CREATE INDEX events_reporter_idx ON events (reporter_user_id, id DESC) WHERE reporter_user_id IS NOT NULL;
--- Indicators: cases accepted or closed in a period, per city (county and below filter inside).
-CREATE INDEX events_city_accepted_idx ON events (city_code, accepted_at);
-CREATE INDEX events_city_closed_idx ON events (city_code, closed_at);
+-- Codes are nested (a county lies in one city): tell the planner, or it multiplies selectivities.
+CREATE STATISTICS events_area_dependencies (dependencies) ON city_code, county_code, township_code FROM events;
+-- Indicators of an area and period: an index-only scan of the city's rows.
+CREATE INDEX events_city_indicators_idx ON events (city_code, created_at)
+  INCLUDE (accepted_at, closed_at, due_at, status, closed_on_time, rework_count, handling_seconds, rating, closed_level, escalation_count, category_code, county_code, township_code);
 -- The deadline sweep: only cases with a running clock.
 CREATE INDEX events_next_check_idx ON events (next_check_at) WHERE next_check_at IS NOT NULL;
--- Duplicate candidates: the same category, recent.
-CREATE INDEX events_category_recent_idx ON events (category_code, created_at);
+-- Duplicate candidates: open cases of a category, by latitude band.
+CREATE INDEX events_open_category_lat_idx ON events (category_code, lat)
+  WHERE status IN ('reported', 'accepted', 'returned', 'dispatched', 'in_progress', 'handled', 'suspended');
 
 -- The timeline: one row per transition, never changed.
 CREATE TABLE event_transitions (

@@ -303,9 +303,9 @@ export interface Candidate {
 /** Open cases of a category created since `since` inside a lon/lat box (the caller filters by distance). */
 export async function openInBox(db: Db, category: string, since: Date, box: [number, number, number, number], exclude: number | null): Promise<Candidate[]> {
   const list = await rows<Candidate & { id: string }>(db, sql`select id, status, lon, lat, created_at as "createdAt", description from events
-    where category_code = ${category} and created_at >= ${since.toISOString()}::timestamptz
-      and status in ('reported', 'accepted', 'returned', 'dispatched', 'in_progress', 'handled', 'suspended')
-      and lon between ${box[0]} and ${box[2]} and lat between ${box[1]} and ${box[3]} and id <> ${exclude ?? 0}
+    where category_code = ${category} and status in ('reported', 'accepted', 'returned', 'dispatched', 'in_progress', 'handled', 'suspended')
+      and lat between ${box[1]} and ${box[3]} and lon between ${box[0]} and ${box[2]}
+      and created_at >= ${since.toISOString()}::timestamptz and id <> ${exclude ?? 0}
     order by created_at desc limit 50`);
   return list.map((c) => ({ ...c, id: Number(c.id), createdAt: toDate(c.createdAt)! }));
 }
@@ -329,6 +329,12 @@ export async function unitsByCodes(db: Db, codes: string[]): Promise<UnitInfo[]>
 
 export async function unitsByIds(db: Db, ids: number[]): Promise<UnitInfo[]> {
   return rows<UnitInfo>(db, sql`select id, code, name, path, level, kind, type, parent_id as "parentId" from org_units where id = any(${sql.param(ids)}::int[])`);
+}
+
+/** The ids of the area units right under an area (a village's grids). */
+export async function childAreas(db: Db, code: string): Promise<number[]> {
+  const r = await rows<{ id: number }>(db, sql`select c.id from org_units c join org_units p on p.id = c.parent_id where p.code = ${code} and c.kind = 'area'`);
+  return r.map((x) => x.id);
 }
 
 /** The center of the area above the center `centerId` (township center → county center), if any. */
@@ -357,4 +363,15 @@ export async function staffOf(db: Db, unitIds: number[], roles: string[]): Promi
   if (!unitIds.length) return [];
   const r = await rows<{ id: number }>(db, sql`select id from users where kind = 'staff' and not disabled and org_id = any(${sql.param(unitIds)}::int[]) and roles && ${sql.param(roles)}::text[]`);
   return r.map((x) => x.id);
+}
+
+/** Who may take a case: active grid workers and handlers of the given units, with their unit. */
+export async function workersOf(db: Db, unitIds: number[], limit = 200): Promise<{ id: number; name: string; roles: string[]; unit: { id: number; code: string; name: string } }[]> {
+  if (!unitIds.length) return [];
+  const list = await rows<{ id: number; name: string; roles: string[]; unitId: number; unitCode: string; unitName: string }>(db, sql`select u.id, u.display_name as name, u.roles,
+      o.id as "unitId", o.code as "unitCode", o.name as "unitName"
+    from users u join org_units o on o.id = u.org_id
+    where u.kind = 'staff' and not u.disabled and u.org_id = any(${sql.param(unitIds)}::int[]) and u.roles && array['grid_worker', 'handler']
+    order by o.code, u.display_name limit ${limit}`);
+  return list.map((r) => ({ id: r.id, name: r.name, roles: r.roles, unit: { id: r.unitId, code: r.unitCode, name: r.unitName } }));
 }

@@ -11,7 +11,7 @@ import * as S from './events.schemas.js';
 import * as C from './categories.schemas.js';
 import { reportEvent } from './intake.service.js';
 import { act } from './transitions.service.js';
-import { caseDetail, countsOf, indicatorsOf, listCases, mapOf, seriesOf, visibleCase } from './queries.service.js';
+import { assigneesFor, caseDetail, countsOf, indicatorsOf, listCases, mapOf, seriesOf, visibleCase } from './queries.service.js';
 import { findDuplicates } from './duplicates.js';
 import { toViews } from './events.view.js';
 import { uploadPhoto, shaOf, type PhotoVariant } from './photos.service.js';
@@ -82,6 +82,14 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<{ ctx: EventsContext }> = a
     config: { authenticated: true },
     schema: { tags, summary: 'A case with its timeline, photos and duplicate candidates', params: S.EventIdParams, response: { 200: S.EventDetail, ...errors } },
   }, async (req) => caseDetail(ctx, actor(req), req.params.id));
+
+  app.get('/api/v1/events/:id/assignees', {
+    config: { permission: 'events.manage' },
+    schema: {
+      tags, summary: 'For dispatching: the grid workers and handlers who may take this case', params: S.EventIdParams,
+      response: { 200: Type.Object({ items: Type.Array(Type.Object({ id: Type.Integer(), name: Type.String(), roles: Type.Array(Type.String()), unit: S.UnitRef })) }), ...errors },
+    },
+  }, async (req) => assigneesFor(ctx, actor(req), req.params.id));
 
   // --- transitions: one route per action
   for (const action of ACTIONS) {

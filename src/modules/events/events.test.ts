@@ -285,6 +285,12 @@ describe('lifecycle over HTTP', () => {
   it('lets a platform return a case, the center redispatch, and counts rework', async () => {
     const e = await newCase();
     await ok(opA, e.id, 'accept');
+    // the people the center may name: the category's platform first, then the case's grid
+    const who = (await opA.get(`/api/v1/events/${e.id}/assignees`)).json().items;
+    expect(who.map((p: { id: number }) => p.id)).toEqual([handlerA.userId, workerA.userId]);
+    expect(who[1].unit.code).toBe(A.code);
+    expect((await opB.get(`/api/v1/events/${e.id}/assignees`)).statusCode).toBe(404);
+    expect((await workerA.get(`/api/v1/events/${e.id}/assignees`)).statusCode).toBe(403);
     const d = await ok(opA, e.id, 'dispatch'); // default: the category's platform
     expect(d.assignee.unit.code).toBe(`${TA}-platform-law-enforcement`);
     expect((await handlerA.get('/api/v1/events?mine=assigned')).json().items.map((x: { id: number }) => x.id)).toContain(e.id);

@@ -32,8 +32,6 @@ export function whereOf(f: Filter): SQL {
   if (f.area && f.area.level !== 'province') {
     const col = sql.raw(`e.${LEVEL_COLUMN[f.area.level]}`);
     parts.push(sql`${col} = ${f.area.code}`);
-    // county and below: the city too, so the city indexes serve period filters
-    if (f.area.level !== 'city') parts.push(sql`e.city_code = ${f.area.code.slice(0, 4)}`);
   }
   if (f.followerOf !== undefined) parts.push(sql`e.id in (select event_id from event_followers where user_id = ${f.followerOf})`);
   if (f.reporter !== undefined) parts.push(sql`e.reporter_user_id = ${f.reporter}`);
@@ -127,10 +125,16 @@ export interface IndicatorRow {
  * One pass over the cases of an area touched by the period: accepted, closed, or due in it.
  * `dueOpen`: still open at the period's end (or now) with their handling deadline inside it.
  */
+/** An area's filter for period queries: with its city, so the city's covering index serves every level. */
+function periodArea(area: Filter['area']): SQL {
+  const base = whereOf({ area });
+  return area && area.level !== 'province' && area.level !== 'city' ? sql`${base} and e.city_code = ${area.code.slice(0, 4)}` : base;
+}
+
 export async function indicators(db: Db, area: Filter['area'], from: Date, to: Date, now: Date): Promise<IndicatorRow> {
   const f = from.toISOString(), t = to.toISOString();
   const dueEnd = (to < now ? to : now).toISOString();
-  const areaSql = whereOf({ area });
+  const areaSql = periodArea(area);
   const [r] = await rows<IndicatorRow>(db, sql`select
       count(*) filter (where e.created_at >= ${f}::timestamptz and e.created_at < ${t}::timestamptz)::int as reported,
       count(*) filter (where e.accepted_at >= ${f}::timestamptz and e.accepted_at < ${t}::timestamptz)::int as accepted,
@@ -154,7 +158,7 @@ export async function indicators(db: Db, area: Filter['area'], from: Date, to: D
 /** Counts per period bucket (Asia/Shanghai days, weeks, months): accepted, closed, on time, satisfied. */
 export async function series(db: Db, area: Filter['area'], from: Date, to: Date, interval: 'day' | 'week' | 'month') {
   const f = from.toISOString(), t = to.toISOString();
-  const areaSql = whereOf({ area });
+  const areaSql = periodArea(area);
   const unit = sql.raw(`'${interval}'`);
   const list = await rows<{ bucket: string; accepted: number; closed: number; closedOnTime: number; rated: number; satisfied: number; reported: number }>(db, sql`
     with marks as (
@@ -176,6 +180,6 @@ export async function series(db: Db, area: Filter['area'], from: Date, to: Date,
 
 export async function categoryBreakdown(db: Db, area: Filter['area'], from: Date, to: Date): Promise<{ code: string; n: number }[]> {
   return rows(db, sql`select e.category_code as code, count(*)::int as n from events e
-    where ${whereOf({ area })} and e.created_at >= ${from.toISOString()}::timestamptz and e.created_at < ${to.toISOString()}::timestamptz
+    where ${periodArea(area)} and e.created_at >= ${from.toISOString()}::timestamptz and e.created_at < ${to.toISOString()}::timestamptz
     group by e.category_code order by n desc, code limit 100`);
 }

@@ -6,7 +6,7 @@
 import type { Actor } from '../../platform/auth/actor.js';
 import { AppError } from '../../platform/errors.js';
 import type { Db } from '../../platform/db/database.js';
-import { canSee, type EventsContext } from './events.context.js';
+import { canSee, partiesOf, type EventsContext } from './events.context.js';
 import { STATUSES } from './events.lifecycle.js';
 import * as repo from './events.repository.js';
 import * as q from './queries.repository.js';
@@ -161,7 +161,10 @@ export async function indicatorsOf(ctx: EventsContext, actor: Actor, query: { or
   const area = await areaFor(db, actor, query.org);
   const from = new Date(query.from), to = new Date(query.to);
   if (!(from < to)) throw new AppError('VALIDATION_FAILED', { zh: '开始时间应早于结束时间', en: 'from must be before to' }, { field: 'from' });
-  const r = await q.indicators(db, { level: area.level, code: area.code }, from, to, ctx.now());
+  const [r, categories] = await Promise.all([
+    q.indicators(db, { level: area.level, code: area.code }, from, to, ctx.now()),
+    q.categoryBreakdown(db, { level: area.level, code: area.code }, from, to),
+  ]);
   const due = r.closed + r.dueOpen;
   return {
     org: { code: area.code, name: area.name, level: area.level },
@@ -178,7 +181,7 @@ export async function indicatorsOf(ctx: EventsContext, actor: Actor, query: { or
     rated: r.rated,
     satisfactionRate: ratio(r.satisfied, r.rated),
     localResolutionRate: ratio(r.local, r.closed),
-    categories: await q.categoryBreakdown(db, { level: area.level, code: area.code }, from, to),
+    categories,
   };
 }
 
@@ -192,3 +195,21 @@ export async function seriesOf(ctx: EventsContext, actor: Actor, query: { org?: 
   return { org: { code: area.code, name: area.name, level: area.level }, interval: query.interval ?? 'day', points: list.map((p) => ({ ...p, satisfactionRate: ratio(p.satisfied, p.rated) })) };
 }
 
+
+/**
+ * For the center dispatching a case: the grid workers of its grid (or village) and the handlers of
+ * the category's unit and of the township's platforms — the people a dispatch may name.
+ */
+export async function assigneesFor(ctx: EventsContext, actor: Actor, id: number) {
+  const db = ctx.database.db;
+  const e = await visibleCase(db, actor, id);
+  if (!partiesOf(actor, e).includes('center')) throw new AppError('FORBIDDEN', { zh: '只有负责该案件的综治中心可以派遣', en: 'Only the responsible center dispatches' });
+  const codes = [e.gridCode, e.villageCode, ...(e.townshipCode ? ['comprehensive-governance', 'market-supervision', 'law-enforcement', 'public-service'].map((p) => `${e.townshipCode}-platform-${p}`) : [])].filter((c): c is string => !!c);
+  const units = await repo.unitsByCodes(db, codes);
+  const grids = e.gridCode ? [] : e.villageCode ? await repo.childAreas(db, e.villageCode) : [];
+  const ids = [...units.map((u) => u.id), ...grids, ...(e.handlerUnitId ? [e.handlerUnitId] : [])];
+  const people = await repo.workersOf(db, [...new Set(ids)]);
+  // the category's own unit first, then the case's grid
+  const rank = (unitId: number) => (unitId === e.handlerUnitId ? 0 : units.find((u) => u.id === unitId)?.code === e.gridCode ? 1 : 2);
+  return { items: people.sort((a, b) => rank(a.unit.id) - rank(b.unit.id)) };
+}

@@ -56,14 +56,21 @@ export async function insertSystemTransitions(db: Db, ids: number[], action: str
     from events where id = any(${sql.param(ids.map(String))}::bigint[])`);
 }
 
-/** In-app messages (and SMS) to the operators and leaders of each case's owning center. */
+/**
+ * In-app messages (and SMS) to the operators and leaders of each case's owning center: one message
+ * per person per sweep (the cases listed in it), not one per case — a bad morning is one SMS.
+ */
 export async function notifySupervisors(db: Db, ids: number[], kind: string, titleZh: string, titleEn: string, now: Date): Promise<void> {
   if (!ids.length) return;
   const t = now.toISOString();
   await db.execute(sql`insert into notifications (channel, user_id, event_id, kind, title_zh, title_en, payload, status, sent_at, next_attempt_at, created_at)
-    select ch, u.id, e.id, ${kind}, ${titleZh} || '（#' || e.id || '）', ${titleEn} || ' (#' || e.id || ')', jsonb_build_object('status', e.status, 'stage', e.stage),
+    select ch, x.uid, case when x.n = 1 then x.first end, ${kind},
+      case when x.n = 1 then ${titleZh} || '（#' || x.first || '）' else ${titleZh} || '：' || x.n || ' 件' end,
+      case when x.n = 1 then ${titleEn} || ' (#' || x.first || ')' else ${titleEn} || ': ' || x.n || ' cases' end,
+      jsonb_build_object('count', x.n, 'ids', to_jsonb(x.ids)),
       case when ch = 'inbox' then 'sent' else 'pending' end, case when ch = 'inbox' then ${t}::timestamptz end, case when ch = 'inbox' then null else ${t}::timestamptz end, ${t}::timestamptz
-    from events e join users u on u.org_id = e.owner_unit_id and u.kind = 'staff' and not u.disabled and u.roles && array['operator', 'leader']
-      cross join unnest(array['inbox', 'sms']) as ch
-    where e.id = any(${sql.param(ids.map(String))}::bigint[])`);
+    from (select u.id as uid, count(*)::int as n, min(e.id) as first, (array_agg(e.id order by e.id))[1:100] as ids
+          from events e join users u on u.org_id = e.owner_unit_id and u.kind = 'staff' and not u.disabled and u.roles && array['operator', 'leader']
+          where e.id = any(${sql.param(ids.map(String))}::bigint[]) group by u.id) x
+      cross join unnest(array['inbox', 'sms']) as ch`);
 }

@@ -86,5 +86,9 @@ describe('the deadline sweep', () => {
     expect(counts.every((c) => c.overdue === 1 && c.escalated === 1)).toBe(true);
     const owners = await rows<{ owner: string }>(database.db, sql`select distinct o.code as owner from events e join org_units o on o.id = e.owner_unit_id where e.id = any(${sql.param(ids.map(String))}::bigint[])`);
     expect(owners).toEqual([{ owner: '330902-center' }]);
+    // the township's operator heard of them in a few summary messages (one per sweep batch), not thirty
+    const overdue = (await op.get('/api/v1/inbox?limit=100')).json().items.filter((n: { kind: string; payload: { ids: number[] } }) => n.kind === 'event.overdue' && n.payload.ids.some((i) => ids.includes(i)));
+    expect(overdue.length).toBeLessThanOrEqual(Math.ceil(30 / 7) + 1);
+    expect(new Set(overdue.flatMap((n: { payload: { ids: number[] } }) => n.payload.ids).filter((i: number) => ids.includes(i))).size).toBe(30);
   });
 });
