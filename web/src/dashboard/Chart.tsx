@@ -1,0 +1,34 @@
+/** ECharts from its parts (line, bar; grid, tooltip, legend; canvas): only what the dashboard draws. */
+import { useEffect, useRef } from 'react';
+import * as echarts from 'echarts/core';
+import { BarChart, LineChart } from 'echarts/charts';
+import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
+import { CanvasRenderer } from 'echarts/renderers';
+import type { ComposeOption } from 'echarts/core';
+import type { BarSeriesOption, LineSeriesOption } from 'echarts/charts';
+import type { GridComponentOption, LegendComponentOption, TooltipComponentOption } from 'echarts/components';
+
+echarts.use([LineChart, BarChart, GridComponent, LegendComponent, TooltipComponent, CanvasRenderer]);
+
+export type ChartOption = ComposeOption<LineSeriesOption | BarSeriesOption | GridComponentOption | LegendComponentOption | TooltipComponentOption>;
+
+/** A chart that follows its box's size; `label` names it for screen readers, `summary` says what it shows. */
+export function Chart({ option, label, summary }: { option: ChartOption; label: string; summary: string }) {
+  const el = useRef<HTMLDivElement>(null);
+  const chart = useRef<echarts.ECharts | null>(null);
+  useEffect(() => {
+    const c = echarts.init(el.current!, 'dark', { renderer: 'canvas' });
+    chart.current = c;
+    const ro = new ResizeObserver(() => c.resize());
+    ro.observe(el.current!);
+    return () => { ro.disconnect(); c.dispose(); chart.current = null; };
+  }, []);
+  useEffect(() => {
+    chart.current?.setOption({ backgroundColor: 'transparent', ...option }, { notMerge: true });
+  }, [option]);
+  return (
+    <figure className="chart" aria-label={label}>
+      <div ref={el} className="chart-canvas" role="img" aria-label={summary} />
+    </figure>
+  );
+}
