@@ -11,7 +11,8 @@ import { api } from './api.js';
 export interface WebConfig { tileUrl: string | null; tileAttribution: string | null; region: string; center: [number, number]; zoom: number }
 
 let config: Promise<WebConfig> | null = null;
-export const webConfig = () => (config ??= api.get<WebConfig>('/api/v1/web-config'));
+/** The pages' configuration, fetched once; a failed fetch is forgotten so that a retry asks again. */
+export const webConfig = () => (config ??= api.get<WebConfig>('/api/v1/web-config').catch((e: unknown) => { config = null; throw e; }));
 
 export interface AreaFeature { type: 'Feature'; id: string; properties: { code: string; name: string; level: string; lon: number; lat: number }; bbox: [number, number, number, number]; geometry: GeoJSON.Geometry }
 interface Collection { type: 'FeatureCollection'; features: AreaFeature[] }
@@ -48,7 +49,7 @@ export class AreaLayer {
   }
 
   async open(code: string, fit = true): Promise<AreaFeature[]> {
-    const zoom = Math.max(this.map.getZoom() + (fit ? 2 : 0), 6);
+    const zoom = Math.max(Math.round(this.map.getZoom()) + (fit ? 2 : 0), 6);
     const fc = await api.get<Collection>(`/api/v1/boundaries/${encodeURIComponent(code)}/children?zoom=${Math.min(zoom, 16)}`);
     if (!fc.features.length) return [];
     this.stack.push(code);
