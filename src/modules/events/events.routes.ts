@@ -10,12 +10,11 @@ import { ACTIONS, ACTION_NAMES, type Action } from './events.lifecycle.js';
 import * as S from './events.schemas.js';
 import * as C from './categories.schemas.js';
 import { reportEvent } from './intake.service.js';
-import { act } from './transitions.service.js';
-import { assigneesFor, caseDetail, countsOf, indicatorsOf, listCases, mapOf, seriesOf, visibleCase } from './queries.service.js';
+import { act, followCase } from './transitions.service.js';
+import { assigneesFor, caseDetail, countsOf, indicatorsOf, listCases, mapOf, seriesOf } from './queries.service.js';
 import { findDuplicates } from './duplicates.js';
 import { toViews } from './events.view.js';
-import { uploadPhoto, shaOf, type PhotoVariant } from './photos.service.js';
-import * as repo from './events.repository.js';
+import { readPhoto, uploadPhoto, type PhotoVariant } from './photos.service.js';
 import { categoryVersions, getCategory, listCategories, saveCategory } from './categories.service.js';
 import { inbox, markRead } from './notify.js';
 import { recordAudit } from '../../platform/audit/index.js';
@@ -105,20 +104,7 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<{ ctx: EventsContext }> = a
   app.post('/api/v1/events/:id/follow', {
     config: { authenticated: true },
     schema: { tags, summary: 'Citizens: follow a case (already reported nearby: follow it instead of reporting again)', params: S.EventIdParams, response: { 200: Type.Object({ following: Type.Boolean() }), ...errors } },
-  }, async (req) => {
-    const a = actor(req);
-    if (a.kind !== 'citizen') throw new AppError('FORBIDDEN', { zh: '只有群众可以关注案件', en: 'Only citizens follow cases' });
-    return ctx.database.transaction(async (tx) => {
-      const e = await repo.getEvent(tx, req.params.id);
-      // a citizen may follow an open case that is a duplicate candidate anywhere: its public view holds no personal data
-      if (!e || !['reported', 'accepted', 'returned', 'dispatched', 'in_progress', 'handled', 'suspended'].includes(e.status)) {
-        throw new AppError('NOT_FOUND', { zh: `案件 #${req.params.id} 不存在或已结束`, en: `Case #${req.params.id} not found or finished` });
-      }
-      await repo.follow(tx, e.id, a.id, 'follow');
-      await recordAudit(tx, { ...auditActor(a, meta(req)), action: 'event.follow', result: 'success', targetType: 'event', targetId: String(e.id) });
-      return { following: true };
-    });
-  });
+  }, async (req) => followCase(ctx, actor(req), req.params.id, meta(req)));
 
   // --- photos: the raw image is the body
   app.addContentTypeParser(['image/jpeg', 'image/png', 'image/webp', 'application/octet-stream'], { parseAs: 'buffer', bodyLimit: IMAGE_LIMITS.maxBytes + 64 * 1024 }, (_req, body, done) => done(null, body));
@@ -140,16 +126,10 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<{ ctx: EventsContext }> = a
       config: { authenticated: true },
       schema: { tags, summary: variant === 'original' ? 'Staff: the photo as uploaded (with EXIF)' : variant === 'thumb' ? 'A thumbnail (WebP, no metadata)' : 'A photo without EXIF or GPS', params: Type.Object({ token: Type.String({ pattern: '^[A-Za-z0-9_-]{24}$' }) }), response: { 200: Type.Any({ description: 'The image' }), ...errors } },
     }, async (req, reply) => {
-      const a = actor(req);
-      const p = await repo.photoByToken(db, req.params.token);
-      const mine = p && p.uploader === `${a.kind}:${a.id}`;
-      if (!p || (!mine && p.eventId === null)) throw new AppError('NOT_FOUND');
-      if (!mine) await visibleCase(db, a, p.eventId!);
-      if (variant === 'original' && a.kind !== 'staff') throw new AppError('NOT_FOUND');
-      const stream = await ctx.blobs.stream(shaOf(p, variant));
+      const photo = await readPhoto(ctx, actor(req), req.params.token, variant);
       reply.header('cache-control', 'private, max-age=86400, immutable');
       reply.header('x-content-type-options', 'nosniff');
-      return reply.type(variant === 'thumb' ? 'image/webp' : p.mime).send(stream);
+      return reply.type(photo.mime).send(photo.stream);
     });
   }
 

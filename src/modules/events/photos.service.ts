@@ -12,6 +12,7 @@ import type { Db } from '../../platform/db/database.js';
 import { processImage } from '../../platform/storage/index.js';
 import type { EventsContext, RequestMeta } from './events.context.js';
 import * as repo from './events.repository.js';
+import { visibleCase } from './queries.service.js';
 
 export const MAX_PHOTOS = 9;
 
@@ -52,4 +53,14 @@ export type PhotoVariant = 'public' | 'thumb' | 'original';
 
 export function shaOf(p: repo.PhotoRow, variant: PhotoVariant): string {
   return variant === 'original' ? p.originalSha256 : variant === 'thumb' ? p.thumbSha256 : p.publicSha256;
+}
+
+/** A photo for the caller: their own upload, or one of a case they may see; the original only for staff. */
+export async function readPhoto(ctx: EventsContext, actor: Actor, token: string, variant: PhotoVariant): Promise<{ mime: string; stream: NodeJS.ReadableStream }> {
+  const db = ctx.database.db;
+  const p = await repo.photoByToken(db, token);
+  const mine = p && p.uploader === `${actor.kind}:${actor.id}`;
+  if (!p || (!mine && p.eventId === null) || (variant === 'original' && actor.kind !== 'staff')) throw new AppError('NOT_FOUND');
+  if (!mine) await visibleCase(db, actor, p.eventId!);
+  return { mime: variant === 'thumb' ? 'image/webp' : p.mime, stream: await ctx.blobs.stream(shaOf(p, variant)) };
 }

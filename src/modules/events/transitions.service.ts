@@ -10,7 +10,7 @@ import { AppError, type Message } from '../../platform/errors.js';
 import type { Db } from '../../platform/db/database.js';
 import { clockFor, handlingDue, shifted } from './events.clock.js';
 import { canSee, partiesOf, type EventsContext, type RequestMeta } from './events.context.js';
-import { ACTION_NAMES, decide, type Action } from './events.lifecycle.js';
+import { ACTION_NAMES, decide, isOpen, type Action } from './events.lifecycle.js';
 import * as repo from './events.repository.js';
 import type { EventRow } from './events.repository.js';
 import { notifyUsers, notifyWebhooks, type Notice } from './notify.js';
@@ -306,5 +306,20 @@ export async function act(ctx: EventsContext, actor: Actor, id: number, action: 
     if (effect.notify) await effect.notify(tx, after);
     await notifyWebhooks(tx, e.areaPath, { kind: `event.${action}`, eventId: e.id, title: { zh: `${ACTION_NAMES[action].zh}（#${e.id}）`, en: `${ACTION_NAMES[action].en} (#${e.id})` }, payload: { from: e.status, to: decision.to } }, now);
     return (await repo.getEvent(tx, e.id))!;
+  });
+}
+
+/**
+ * A citizen follows an open case — "already reported nearby: follow that one". Any open case may
+ * be followed: what a follower sees (the public view) holds no personal data.
+ */
+export async function followCase(ctx: EventsContext, actor: Actor, id: number, meta: RequestMeta): Promise<{ following: boolean }> {
+  if (actor.kind !== 'citizen') throw new AppError('FORBIDDEN', { zh: '只有群众可以关注案件', en: 'Only citizens follow cases' });
+  return ctx.database.transaction(async (tx) => {
+    const e = await repo.getEvent(tx, id);
+    if (!e || !isOpen(e.status)) throw new AppError('NOT_FOUND', { zh: `案件 #${id} 不存在或已结束`, en: `Case #${id} not found or finished` });
+    await repo.follow(tx, e.id, actor.id, 'follow');
+    await recordAudit(tx, { ...auditActor(actor, meta), action: 'event.follow', result: 'success', targetType: 'event', targetId: String(e.id) });
+    return { following: true };
   });
 }
