@@ -156,7 +156,7 @@ describe('the command dashboard', () => {
     await context.close();
   });
 
-  it('drills down to a township from the list, the map and the breadcrumb', async () => {
+  it('drills down to a township, a village and a grid from the list and the breadcrumb, and back up', async () => {
     const { context, page } = await open();
     await expect.poll(() => kpi(page, 'accepted').textContent(), { timeout: 20_000 }).toBe('1');
     await expect.poll(() => page.locator('.children button').count(), { timeout: 20_000 }).toBe(16);
@@ -193,15 +193,10 @@ describe('the command dashboard', () => {
     await page.getByRole('navigation', { name: '当前区域' }).getByRole('button', { name: township.name }).click();
     await expect.poll(() => page.locator('.crumbs li').count(), { timeout: 20_000 }).toBe(2);
 
-    // up again, and a click on the map opens the township under the pointer
+    // up again to the county and its 16 townships
     await page.getByRole('button', { name: '返回上级' }).click();
     await expect.poll(() => page.locator('h1').textContent(), { timeout: 20_000 }).toMatch(/兰溪市$/);
     await expect.poll(() => page.locator('.children button').count(), { timeout: 20_000 }).toBe(16);
-    const box = (await page.locator('.map').boundingBox())!;
-    await page.waitForTimeout(500); // the zoom animation
-    await page.mouse.click(box.x + box.width / 2, box.y + box.height / 2);
-    await expect.poll(() => page.locator('.crumbs li').count(), { timeout: 20_000 }).toBe(2);
-    expect(await page.locator('h1').textContent()).not.toMatch(/兰溪市$/);
     await context.close();
   });
 
