@@ -8,6 +8,14 @@ import L from 'leaflet';
 import 'leaflet/dist/leaflet.css';
 import { api } from './api.js';
 
+// Leaflet's canvas renderer may run a redraw scheduled just before its map was removed (a drawer
+// closing), and then fails on the context it has already dropped: skip a redraw without one.
+const canvasProto = L.Canvas.prototype as unknown as { _redraw(): void; _ctx?: CanvasRenderingContext2D; _map?: unknown };
+const redraw = canvasProto._redraw;
+canvasProto._redraw = function (this: typeof canvasProto) {
+  if (this._ctx && this._map) redraw.call(this);
+};
+
 export interface WebConfig { tileUrl: string | null; tileAttribution: string | null; region: string; center: [number, number]; zoom: number }
 
 let config: Promise<WebConfig> | null = null;
