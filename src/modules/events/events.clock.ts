@@ -13,15 +13,8 @@ import { stageOf, type Status } from './events.lifecycle.js';
 export const WARN_RATIO = 0.8;
 export const ESCALATE_RATIO = 2;
 
-export interface Clock {
-  stage: Stage | null;
-  stageStartedAt: Date | null;
-  stageWarnAt: Date | null;
-  stageDueAt: Date | null;
-  stageEscalateAt: Date | null;
-  deadlineState: DeadlineState;
-  nextCheckAt: Date | null;
-}
+/** The clock's columns of a case. */
+export type Clock = Pick<EventRow, 'stage' | 'stageStartedAt' | 'stageWarnAt' | 'stageDueAt' | 'stageEscalateAt' | 'deadlineState' | 'nextCheckAt'>;
 
 const STOPPED: Clock = { stage: null, stageStartedAt: null, stageWarnAt: null, stageDueAt: null, stageEscalateAt: null, deadlineState: 'normal', nextCheckAt: null };
 
