@@ -4,6 +4,7 @@ import { Alert, AutoComplete, Button, Modal, QRCode, Typography, type FormInstan
 import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../shared/api.js';
 import { fieldError } from '../shared/dashboard-login.js';
+import { localTime } from '../shared/time.js';
 
 export { fieldError };
 
@@ -12,8 +13,7 @@ export function message(e: unknown, lang: string): string {
 }
 
 /** Zhejiang time, to the second. */
-export const when = (iso: string | null | undefined) =>
-  iso ? new Date(iso).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false }) : '—';
+export const when = (iso: string | null | undefined) => localTime(iso, 'zh', 'second') || '—';
 
 /** A GET with loading and error state; `reload` fetches again. */
 export function useLoad<T>(path: string | null) {

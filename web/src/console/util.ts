@@ -4,6 +4,7 @@ import type { TFunction } from 'i18next';
 import { ApiError } from '../shared/api.js';
 import { DEADLINE_COLORS, L } from '../shared/map.js';
 import type { Deadline } from './types.js';
+import { localTime } from '../shared/time.js';
 
 /** The time, re-read every `ms` (countdowns). */
 export function useNow(ms = 30_000): number {
@@ -49,8 +50,7 @@ export function countdown(d: Deadline, now: number, t: TFunction): string | null
 }
 
 export function fmtTime(iso: string | null | undefined, lang: string): string {
-  if (!iso) return '—';
-  return new Date(iso).toLocaleString(lang === 'en' ? 'en-GB' : 'zh-CN', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit' });
+  return localTime(iso, lang) || '—';
 }
 
 /** An error in the current language. */

@@ -3,6 +3,7 @@ import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Button, Dialog, Empty, ErrorBlock, Image, List, PullToRefresh, Rate, SpinLoading, Steps, Tag, TextArea, Toast } from 'antd-mobile';
 import { api, ApiError } from '../shared/api.js';
+import { localTime } from '../shared/time.js';
 
 interface Msg { zh: string; en: string }
 interface CaseItem { id: number; version: number; status: string; statusName: Msg; category: { name: string; nameEn: string }; description: string; createdAt: string; area: { name: string }; rating: number | null; allowedActions: string[] }
@@ -30,7 +31,7 @@ export function MyReports({ open, onOpen }: { open: number | null; onOpen: (id: 
     <PullToRefresh onRefresh={load}>
       <List>
         {items.map((c) => (
-          <List.Item key={c.id} onClick={() => onOpen(c.id)} description={`#${c.id} · ${c.area.name} · ${new Date(c.createdAt).toLocaleString(en ? 'en' : 'zh-CN')}`}
+          <List.Item key={c.id} onClick={() => onOpen(c.id)} description={`#${c.id} · ${c.area.name} · ${localTime(c.createdAt, en ? 'en' : 'zh')}`}
             extra={<Tag color={COLORS[c.status] ?? 'default'}>{en ? c.statusName.en : c.statusName.zh}</Tag>}>
             {en ? c.category.nameEn : c.category.name}
           </List.Item>
@@ -82,7 +83,7 @@ function CaseView({ id, onBack }: { id: number; onBack: () => void }) {
         {c.timeline.map((s) => (
           <Steps.Step key={s.id} title={en ? s.actionName.en : s.actionName.zh} description={
             <div>
-              <div>{new Date(s.at).toLocaleString(en ? 'en' : 'zh-CN')}</div>
+              <div>{localTime(s.at, en ? 'en' : 'zh', 'second')}</div>
               {s.note && <div>{s.note}</div>}
               <div style={{ display: 'flex', gap: 4 }}>{s.photos.map((p) => <Image key={p.url} src={p.thumbnailUrl} width={56} height={56} fit="cover" alt="" />)}</div>
             </div>

@@ -4,6 +4,7 @@ import { useTranslation } from 'react-i18next';
 import { ApiError } from '../shared/api.js';
 import { sync } from './sync.js';
 import { cacheGet, cachePut } from './store.js';
+import { localTime } from '../shared/time.js';
 
 export const useSync = () => useSyncExternalStore(sync.subscribe, sync.getSnapshot);
 
@@ -22,10 +23,8 @@ export const go = (path: string) => { location.hash = path; };
 
 export function useFormat() {
   const { i18n } = useTranslation();
-  const locale = i18n.language === 'en' ? 'en-GB' : 'zh-CN';
   const en = i18n.language === 'en';
-  const time = (iso: string | number | null | undefined) =>
-    iso === null || iso === undefined ? '' : new Date(iso).toLocaleString(locale, { month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', timeZone: 'Asia/Shanghai' });
+  const time = (iso: string | number | null | undefined) => localTime(iso, i18n.language, 'short');
   return { en, time, say: (m: { zh: string; en: string }) => (en ? m.en : m.zh) };
 }
 
