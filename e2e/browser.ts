@@ -46,4 +46,13 @@ export async function screenshot(page: Page, name: string): Promise<void> {
   await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
 }
 
+/** A phone page as one tall screen (so a sticky header and tab bar sit at its ends, not mid-page). */
+export async function phoneScreenshot(page: Page, name: string): Promise<void> {
+  const size = page.viewportSize()!;
+  const height = await page.evaluate<number>('document.documentElement.scrollHeight');
+  await page.setViewportSize({ width: size.width, height: Math.max(size.height, height) });
+  await screenshot(page, name);
+  await page.setViewportSize(size);
+}
+
 export { testClock };

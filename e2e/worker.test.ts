@@ -11,7 +11,7 @@ import { sql } from 'drizzle-orm';
 import type { BrowserContext, Page } from 'playwright-core';
 import { rows } from '../src/platform/db/database.js';
 import { TEST_PASSWORD, type Client } from '../src/test-support/app.js';
-import { screenshot as save, startServer } from './browser.js';
+import { phoneScreenshot as screenshot, startServer } from './browser.js';
 
 // the server's clock runs with the real one, shifted on demand (to make a case that is long overdue)
 let offset = 0;
@@ -26,14 +26,6 @@ let page: Page;
 let bigJpeg: Buffer;
 
 const db = s.database.db;
-/** The whole page as one tall phone screen (so the sticky header and tab bar sit at its ends, not mid-page). */
-async function screenshot(p: Page, name: string) {
-  const size = p.viewportSize()!;
-  const height = await p.evaluate<number>('document.documentElement.scrollHeight');
-  await p.setViewportSize({ width: size.width, height: Math.max(size.height, height) });
-  await save(p, name);
-  await p.setViewportSize(size);
-}
 const one = async <T>(q: ReturnType<typeof sql>) => (await rows<T>(db, q))[0];
 
 /** A citizen reports broken glass in the worker's grid; the township center accepts it and dispatches it to the worker. */
