@@ -50,7 +50,7 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ ctx: AccountsContext; s
   }, async (req) => {
     const a = actor(req);
     if (a.kind === 'key') return { csrfToken: '', user: { id: a.id, kind: 'key', name: a.name, roles: [], mustChangePassword: false }, idleTimeoutSeconds: 0 };
-    return { csrfToken: a.csrfToken, user: { id: a.id, kind: a.kind, name: a.name, roles: a.kind === 'staff' ? a.roles : [], mustChangePassword: a.stage === 'change_password' }, idleTimeoutSeconds: IDLE_MS / 1000 };
+    return { csrfToken: a.csrfToken, user: { id: a.id, kind: a.kind, name: a.kind === 'staff' ? a.displayName : a.name, roles: a.kind === 'staff' ? a.roles : [], mustChangePassword: a.stage === 'change_password' }, idleTimeoutSeconds: IDLE_MS / 1000 };
   });
 
   app.post('/api/v1/auth/password', {

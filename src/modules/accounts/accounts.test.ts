@@ -35,6 +35,12 @@ describe(`staff sign-in on ${backend}`, () => {
     expect(cookie.sameSite).toBe('Strict');
     expect(res.json().csrfToken).toMatch(/^[A-Za-z0-9_-]{40,}$/);
     expect((await lastAudit('auth.login')).result).toBe('success');
+    // the session says who is signed in the way sign-in did: the display name, not the username
+    const session = await t.app.inject({ method: 'GET', url: '/api/v1/auth/session', cookies: { pingan_session: cookie.value } });
+    expect(session.statusCode, session.body).toBe(200);
+    expect(session.json().user).toEqual(res.json().user);
+    expect(session.json().user.name).toBe((await userRow(op.userId)).display_name);
+    expect(session.json().user.name).not.toBe(op.username);
   });
 
   it('answers a wrong password and an unknown user the same way, and audits both', async () => {

@@ -241,7 +241,7 @@ export async function resolveSession(ctx: AccountsContext, cookieToken: string):
     actor = { kind: 'citizen', id: user.id, name: user.displayName, permissions: new Set(CITIZEN_PERMISSIONS), sessionId: id, csrfToken: s.csrfToken, stage: 'full' };
   } else {
     actor = {
-      kind: 'staff', id: user.id, name: user.username ?? user.displayName, roles: user.roles as Role[], permissions: permissionsOf(user.roles as Role[], user.grants),
+      kind: 'staff', id: user.id, name: user.username ?? user.displayName, displayName: user.displayName, roles: user.roles as Role[], permissions: permissionsOf(user.roles as Role[], user.grants),
       orgId: user.orgId!, scopePath: await scopePathOf(db, user.orgId!), sessionId: id, csrfToken: s.csrfToken, stage: s.stage,
     };
   }

@@ -208,7 +208,7 @@ describe('large exports', () => {
 
   it('reads pages of 1,000 by id and stops at the row limit', async () => {
     const [county] = await rows<{ id: number; path: string }>(database.db, sql`select id, path from org_units where code = '330106'`);
-    const actor: Actor = { kind: 'staff', id: leader.userId, name: 'leader', roles: ['leader'], permissions: permissionsOf(['leader']), orgId: county.id, scopePath: county.path, sessionId: 's', csrfToken: 'c', stage: 'full' };
+    const actor: Actor = { kind: 'staff', id: leader.userId, name: 'leader', displayName: '领导', roles: ['leader'], permissions: permissionsOf(['leader']), orgId: county.id, scopePath: county.path, sessionId: 's', csrfToken: 'c', stage: 'full' };
     const sizes: number[] = [], got: number[] = [];
     for await (const page of (await planExport(t.events, actor, {}, { maxRows: 2100 })).pages()) {
       sizes.push(page.length);

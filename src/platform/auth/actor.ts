@@ -43,7 +43,7 @@ export const CITIZEN_PERMISSIONS: readonly Permission[] = ['grids.locate', 'boun
 export const KEY_PERMISSIONS: readonly Permission[] = ['org.read', 'grids.locate', 'boundaries.read', 'events.report', 'events.read'];
 
 export type Actor =
-  | { kind: 'staff'; id: number; name: string; roles: Role[]; permissions: Set<Permission>; orgId: number; scopePath: string; sessionId: string; csrfToken: string; stage: 'full' | 'change_password' }
+  | { kind: 'staff'; id: number; /** the username: what the audit log records */ name: string; displayName: string; roles: Role[]; permissions: Set<Permission>; orgId: number; scopePath: string; sessionId: string; csrfToken: string; stage: 'full' | 'change_password' }
   | { kind: 'citizen'; id: number; name: string; permissions: Set<Permission>; sessionId: string; csrfToken: string; stage: 'full' }
   | { kind: 'key'; id: number; name: string; permissions: Set<Permission>; orgId: number; scopePath: string };
 
