@@ -1,12 +1,18 @@
 /**
  * /admin in Chromium: the three administrators see only their own tabs (三员分立). The sysadmin
  * edits a category's time limit and sees the new version, and the server's validation errors
- * appear next to their fields; the secadmin sets roles and handles API keys; the auditor reads
- * and exports the audit log. Also: sign-in with the one-time code, a network failure, English.
+ * appear next to their fields; the sysadmin also validates and imports a grid file (a bad feature
+ * is named); the secadmin sets roles and handles API keys; the auditor reads and exports the
+ * audit log. Also: sign-in with the one-time code, a network failure, English.
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { totpCode } from '../src/modules/accounts/index.js';
+import { exportGrids } from '../src/modules/grids/index.js';
+import * as org from '../src/modules/org/index.js';
 import { TEST_PASSWORD, type Client } from '../src/test-support/app.js';
 import { screenshot, signedIn, startServer } from './browser.js';
 
@@ -107,13 +113,57 @@ describe('administration', () => {
     await page.getByRole('button', { name: '我已妥善保存' }).click();
     await expect.poll(() => page.getByRole('row', { name: /区大数据局/ }).textContent(), { timeout: 10_000 }).toContain('启用');
 
-    // the org tree of 西湖区, its townships a click away; grid import is the command line
+    // the org tree of 西湖区, its townships a click away; big grid files are for the command line
     await page.getByRole('tab', { name: '组织机构与网格' }).click();
     await expect.poll(() => page.locator('.ant-tree-treenode').count(), { timeout: 20_000 }).toBeGreaterThan(1);
-    expect(await page.locator('.ant-descriptions').textContent()).toContain('330106');
+    expect(await page.locator('.ant-descriptions').first().textContent()).toContain('330106');
     expect(await page.locator('.grid-import').textContent()).toContain('npx pingan import grids FILE');
-    expect(await page.locator('.grid-import').textContent()).toContain('HTTP');
     await screenshot(page, 'admin-org');
+    await context.close();
+  });
+
+  it('a sysadmin validates and imports a grid file: a bad feature is named and nothing changes, a good file is counted and written', async () => {
+    const v = (await org.areasOfLevel(t.database.db, 'village', '330106'))[7];
+    const before = (await exportGrids(t.database.db, v.code)).features;
+    expect(before.length).toBeGreaterThanOrEqual(3);
+    // the village's grids as exported, the first renamed and the last left out (so removed)
+    const kept = before.slice(0, -1).map((f, i) => (i === 0 ? { ...f, properties: { ...f.properties, name: '浏览器导入网格' } } : f));
+    const bowtie = { type: 'Polygon', coordinates: [[[120, 30], [120.003, 30.001], [120.003, 30], [120, 30.002], [120, 30]]] };
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-grids-'));
+    const goodFile = path.join(dir, 'good.geojson'), badFile = path.join(dir, 'bad.geojson');
+    fs.writeFileSync(goodFile, JSON.stringify({ type: 'FeatureCollection', features: kept }));
+    fs.writeFileSync(badFile, JSON.stringify({ type: 'FeatureCollection', features: [kept[0], { ...kept[1], geometry: bowtie }] }));
+
+    const { context, page } = await open(sysadmin, '#org');
+    const card = page.locator('.grid-import');
+    // the selected unit's grids download, to edit and import again
+    expect(await card.getByRole('link', { name: /下载“西湖区”的网格/ }).getAttribute('href')).toBe('/api/v1/grids/export?under=330106');
+
+    await page.getByLabel('GeoJSON 文件').setInputFiles(badFile);
+    await card.getByRole('button', { name: '校验（不写入）' }).click();
+    await expect.poll(() => card.locator('.ant-alert-error').textContent(), { timeout: 10_000 }).toContain('要素 #1：环自相交');
+    await card.getByRole('button', { name: '导入', exact: true }).click();
+    await page.getByRole('button', { name: '确定' }).click();
+    await expect.poll(() => card.locator('.ant-alert-error').textContent(), { timeout: 10_000 }).toContain('未导入任何内容');
+    await screenshot(page, 'admin-grid-import-error');
+    expect((await exportGrids(t.database.db, v.code)).features).toEqual(before);
+
+    await page.getByLabel('GeoJSON 文件').setInputFiles(goodFile);
+    await card.getByRole('button', { name: '校验（不写入）' }).click();
+    await expect.poll(() => card.locator('.ant-alert-success').textContent(), { timeout: 10_000 }).toContain('校验通过');
+    const counts = async () => Object.fromEntries(await Promise.all(['villages', 'created', 'updated', 'removed'].map(async (k) => [k, await card.getByTestId(`grid-${k}`).textContent()])));
+    expect(await counts()).toEqual({ villages: '1', created: '0', updated: String(kept.length), removed: '1' });
+    expect((await exportGrids(t.database.db, v.code)).features).toEqual(before); // a dry run writes nothing
+
+    await card.getByRole('button', { name: '导入', exact: true }).click();
+    await page.getByRole('button', { name: '确定' }).click();
+    await expect.poll(() => card.locator('.ant-alert-success').textContent(), { timeout: 10_000 }).toContain('导入完成');
+    expect(await counts()).toEqual({ villages: '1', created: '0', updated: String(kept.length), removed: '1' });
+    await screenshot(page, 'admin-grid-import-done');
+    const after = (await exportGrids(t.database.db, v.code)).features;
+    expect(after.map((f) => f.properties.code)).toEqual(kept.map((f) => f.properties.code));
+    expect(after[0].properties).toMatchObject({ name: '浏览器导入网格', synthetic: false, source: 'import' });
+    fs.rmSync(dir, { recursive: true, force: true });
     await context.close();
   });
 

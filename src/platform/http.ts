@@ -2,7 +2,7 @@
  * HTTP plumbing shared by every module: the error body schema and the one error handler that
  * maps AppError codes (and Fastify's own errors) to statuses. 5xx bodies hide internals.
  */
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { Type } from 'typebox';
@@ -21,6 +21,11 @@ export const ErrorResponse = Type.Object(
   { $id: 'ErrorResponse', description: 'Every error: a stable code and a message in Chinese and English' },
 );
 
+/** Where a request came from, for the audit log. */
+export function requestMeta(req: FastifyRequest): { ip: string | null; userAgent: string | null } {
+  return { ip: req.ip ?? null, userAgent: (req.headers['user-agent'] ?? null)?.slice(0, 512) ?? null };
+}
+
 interface ValidationIssue {
   instancePath?: string;
   keyword?: string;
@@ -35,7 +40,12 @@ function fieldOf(issue: ValidationIssue): string {
   return base;
 }
 
-function fromFastify(err: FastifyError): AppError {
+/** 20 MB, 1.5 MB, 64 KB. */
+export function formatBytes(n: number): string {
+  return n >= 1_048_576 ? `${Math.round((n / 1_048_576) * 10) / 10} MB` : `${Math.round(n / 1024)} KB`;
+}
+
+function fromFastify(err: FastifyError, bodyLimit?: number): AppError {
   if (err.validation) {
     const issues = err.validation as ValidationIssue[];
     const where = err.validationContext ?? 'request';
@@ -57,6 +67,9 @@ function fromFastify(err: FastifyError): AppError {
   const byStatus: Record<number, ErrorCode> = { 400: 'BAD_REQUEST', 404: 'NOT_FOUND', 413: 'PAYLOAD_TOO_LARGE', 415: 'UNSUPPORTED_MEDIA_TYPE', 429: 'RATE_LIMITED', 503: 'UNAVAILABLE' };
   const code = byStatus[status] ?? (status >= 500 ? 'INTERNAL' : 'BAD_REQUEST');
   if (code === 'INTERNAL') return new AppError('INTERNAL');
+  if (code === 'PAYLOAD_TOO_LARGE' && bodyLimit) {
+    return new AppError(code, { zh: `请求内容超过 ${formatBytes(bodyLimit)} 的上限`, en: `The request body is larger than the limit of ${formatBytes(bodyLimit)}` });
+  }
   // Fastify's own 4xx messages (bad JSON, body too large) carry no internals.
   return new AppError(code, code === 'BAD_REQUEST' ? { zh: `请求格式错误：${err.message}`, en: err.message } : undefined);
 }
@@ -78,7 +91,7 @@ export function registerValidation(app: FastifyInstance): void {
 
 export function registerErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err: FastifyError | AppError, req, reply) => {
-    const appError = err instanceof AppError ? err : fromFastify(err as FastifyError);
+    const appError = err instanceof AppError ? err : fromFastify(err as FastifyError, req.routeOptions.bodyLimit);
     const status = httpStatusOf(appError.code);
     if (status >= 500) req.log.error({ err }, 'request failed');
     else req.log.info({ code: appError.code, field: appError.field }, 'request rejected');

@@ -49,8 +49,8 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ ctx: AccountsContext; s
     schema: { tags: ['auth'], summary: 'The current session (and its CSRF token)', response: { 200: Type.Intersect([S.SessionResponse, Type.Object({ idleTimeoutSeconds: Type.Integer() })]), ...errors } },
   }, async (req) => {
     const a = actor(req);
-    if (a.kind === 'key') return { csrfToken: '', user: { id: a.id, kind: 'key', name: a.name, roles: [], mustChangePassword: false }, idleTimeoutSeconds: 0 };
-    return { csrfToken: a.csrfToken, user: { id: a.id, kind: a.kind, name: a.kind === 'staff' ? a.displayName : a.name, roles: a.kind === 'staff' ? a.roles : [], mustChangePassword: a.stage === 'change_password' }, idleTimeoutSeconds: IDLE_MS / 1000 };
+    if (a.kind === 'key') return { csrfToken: '', user: { id: a.id, kind: 'key', name: a.name, roles: [], permissions: [...a.permissions], mustChangePassword: false }, idleTimeoutSeconds: 0 };
+    return { csrfToken: a.csrfToken, user: { id: a.id, kind: a.kind, name: a.kind === 'staff' ? a.displayName : a.name, roles: a.kind === 'staff' ? a.roles : [], permissions: [...a.permissions], mustChangePassword: a.stage === 'change_password' }, idleTimeoutSeconds: IDLE_MS / 1000 };
   });
 
   app.post('/api/v1/auth/password', {

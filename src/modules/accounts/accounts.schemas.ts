@@ -19,7 +19,11 @@ export const PasswordBody = Type.Object({ current: Type.String({ minLength: 1, m
 
 export const SessionResponse = Type.Object({
   csrfToken: Type.String({ description: 'Send it as X-CSRF-Token with every change (POST, PUT, PATCH, DELETE)' }),
-  user: Type.Object({ id: Type.Integer(), kind: Type.String(), name: Type.String(), roles: Type.Array(Type.String()), mustChangePassword: Type.Boolean() }),
+  user: Type.Object({
+    id: Type.Integer(), kind: Type.String(), name: Type.String(), roles: Type.Array(Type.String()),
+    permissions: Type.Array(Type.String(), { description: 'What the caller may do (the pages show controls by it); the org scope is checked per object' }),
+    mustChangePassword: Type.Boolean(),
+  }),
 });
 
 export const UserSchema = Type.Object({

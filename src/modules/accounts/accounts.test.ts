@@ -41,6 +41,10 @@ describe(`staff sign-in on ${backend}`, () => {
     expect(session.json().user).toEqual(res.json().user);
     expect(session.json().user.name).toBe((await userRow(op.userId)).display_name);
     expect(session.json().user.name).not.toBe(op.username);
+    // the pages show controls by permission: the sign-in and the session both carry them
+    expect(res.json().user.permissions).toContain('events.manage');
+    expect(res.json().user.permissions).not.toContain('grids.import');
+    expect((await op.get('/api/v1/auth/session')).json().user.permissions).toEqual(res.json().user.permissions);
   });
 
   it('answers a wrong password and an unknown user the same way, and audits both', async () => {
@@ -196,7 +200,7 @@ describe('citizens by SMS code', () => {
     const code = await codeOf();
     const res = await t.anonymous('POST', '/api/v1/auth/sms/login', { phone, code });
     expect(res.statusCode).toBe(200);
-    expect(res.json().user.kind).toBe('citizen');
+    expect(res.json().user).toMatchObject({ kind: 'citizen', permissions: ['grids.locate', 'boundaries.read', 'events.report'] });
     const cookie = `pingan_session=${res.cookies.find((c) => c.name === 'pingan_session')!.value}`;
     const get = (url: string) => t.app.inject({ method: 'GET', url, headers: { cookie } });
     expect((await get('/api/v1/users/me')).json()).toMatchObject({ kind: 'citizen', phone: '138****5678' });

@@ -35,7 +35,7 @@ const token = () => crypto.randomBytes(32).toString('base64url');
 export interface SignedIn {
   token: string;
   csrfToken: string;
-  user: { id: number; kind: 'staff' | 'citizen'; name: string; roles: string[]; mustChangePassword: boolean };
+  user: { id: number; kind: 'staff' | 'citizen'; name: string; roles: string[]; permissions: string[]; mustChangePassword: boolean };
 }
 
 async function startSession(db: Db, userId: number, stage: 'full' | 'change_password', meta: RequestMeta): Promise<{ token: string; csrfToken: string }> {
@@ -81,7 +81,7 @@ export async function loginStaff(ctx: AccountsContext, input: { username: string
   const stage = user.mustChangePassword ? 'change_password' : 'full';
   const session = await startSession(db, user.id, stage, meta);
   await recordAudit(db, { ...base, actorId: user.id, actorRole: user.roles.join(','), orgId: user.orgId, action: 'auth.login', result: 'success', reason: stage === 'change_password' ? 'password change required' : null });
-  return { ...session, user: { id: user.id, kind: 'staff', name: user.displayName, roles: user.roles, mustChangePassword: user.mustChangePassword } };
+  return { ...session, user: { id: user.id, kind: 'staff', name: user.displayName, roles: user.roles, permissions: [...permissionsOf(user.roles as Role[], user.grants)], mustChangePassword: user.mustChangePassword } };
 }
 
 async function countFailure(ctx: AccountsContext, user: repo.UserRow, meta: RequestMeta, reason = 'wrong password'): Promise<void> {
@@ -138,7 +138,7 @@ export async function loginCitizen(ctx: AccountsContext, input: { phone: string;
     if (user.disabled) return null;
     const session = await startSession(tx, user.id, 'full', meta);
     await recordAudit(tx, { ...audit, actorId: user.id, actorRole: 'citizen', result: 'success' });
-    return { ...session, user: { id: user.id, kind: 'citizen' as const, name: user.displayName, roles: [], mustChangePassword: false } };
+    return { ...session, user: { id: user.id, kind: 'citizen' as const, name: user.displayName, roles: [], permissions: [...CITIZEN_PERMISSIONS], mustChangePassword: false } };
   }).then(async (signedIn) => {
     if (signedIn) return signedIn;
     await recordAudit(db, { ...audit, result: 'denied', reason: 'account disabled' });

@@ -45,3 +45,33 @@ export const BoundaryCollectionSchema = Type.Object({
   type: Type.Literal('FeatureCollection'),
   features: Type.Array(BoundaryFeatureSchema),
 });
+
+export const ImportQuery = Type.Object({
+  dryRun: Type.Boolean({ default: false, description: 'Check the file and count what would change, but write nothing' }),
+});
+
+/** Checked by the import itself, which names each bad feature (a schema here would answer first, less precisely). */
+export const ImportBody = Type.Unknown({
+  description: 'A GeoJSON FeatureCollection of Polygon/MultiPolygon features with properties code (the village code + 1–6 digits), name and parent_code (a village); Content-Type application/json or application/geo+json',
+});
+
+export const ImportResultSchema = Type.Object({
+  villages: Type.Integer({ description: 'Villages named in the file: each now has exactly the file’s grids' }),
+  created: Type.Integer(),
+  updated: Type.Integer(),
+  removed: Type.Integer(),
+  dryRun: Type.Boolean({ description: 'true: nothing was written; the counts are what an import would do' }),
+});
+
+export const ExportQuery = Type.Object({
+  under: Type.String({ minLength: 2, maxLength: 64, description: 'Code of the unit whose grids to export (its subtree, within yours)' }),
+});
+
+export const GridCollectionSchema = Type.Object({
+  type: Type.Literal('FeatureCollection'),
+  features: Type.Array(Type.Object({
+    type: Type.Literal('Feature'),
+    properties: Type.Object({ code: Type.String(), name: Type.String(), parent_code: Type.String(), synthetic: Type.Boolean(), source: Type.String() }),
+    geometry: GeometrySchema,
+  })),
+}, { description: 'Grids as GeoJSON that the import takes back' });

@@ -49,10 +49,29 @@ export async function childBoundaries(db: Db, ref: string, zoom?: number, within
   };
 }
 
-/** Grids (optionally under one unit) as a FeatureCollection that `importGrids` takes back. */
-export async function exportGrids(db: Db, under?: string): Promise<{ type: 'FeatureCollection'; features: unknown[] }> {
-  const grids = await org.areasOfLevel(db, 'grid', under);
-  const features: unknown[] = [];
+/** A grid as exported: what `importGrids` reads, and where it came from. */
+export interface GridFeature {
+  type: 'Feature';
+  properties: { code: string; name: string; parent_code: string; synthetic: boolean; source: string };
+  geometry: AreaGeometry;
+}
+
+/** The most grids one export over HTTP holds (about the 20 MB an import over HTTP takes back). */
+export const MAX_EXPORT_GRIDS = 20_000;
+
+/**
+ * Grids (optionally under one unit, and within the caller's scope `within`) as a FeatureCollection
+ * that `importGrids` takes back. `max`: more grids than that is a VALIDATION_FAILED naming `under`.
+ */
+export async function exportGrids(db: Db, under?: string, opts: { within?: string; max?: number } = {}): Promise<{ type: 'FeatureCollection'; features: GridFeature[] }> {
+  const grids = await org.areasOfLevel(db, 'grid', under, opts.within);
+  if (opts.max !== undefined && grids.length > opts.max) {
+    throw new AppError('VALIDATION_FAILED', {
+      zh: `该单位下有 ${grids.length} 个网格，超过一次导出的上限 ${opts.max}：请选择下级单位，或在服务器上用 npx pingan export grids 导出`,
+      en: `${grids.length} grids lie under this unit, more than one export holds (${opts.max}): choose a unit below it, or run npx pingan export grids on the server`,
+    }, { field: 'under' });
+  }
+  const features: GridFeature[] = [];
   for (let i = 0; i < grids.length; i += 5000) {
     const slice = grids.slice(i, i + 5000);
     const bounds = new Map((await listBoundaries(db, slice.map((g) => g.id))).map((b) => [b.unitId, b]));

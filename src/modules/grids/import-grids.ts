@@ -86,10 +86,14 @@ export function parseFeatureCollection(input: unknown): Candidate[] {
   return out;
 }
 
-/** Checks parents and geometry against the stored tree. */
-async function checkAgainstTree(db: Db, grids: Candidate[]): Promise<Map<string, { id: number; countyCode: string | null }>> {
+/**
+ * Checks parents and geometry against the stored tree. With `within` (the importer's org path), a
+ * village outside that subtree is refused exactly like one that does not exist: the answer does
+ * not reveal which codes exist elsewhere.
+ */
+async function checkAgainstTree(db: Db, grids: Candidate[], within?: string): Promise<Map<string, { id: number; countyCode: string | null }>> {
   const parentCodes = [...new Set(grids.map((g) => g.parentCode))];
-  const parents = new Map((await org.findByCodes(db, parentCodes)).map((p) => [p.code, p]));
+  const parents = new Map((await org.findByCodes(db, parentCodes)).filter((p) => !within || p.path.startsWith(within)).map((p) => [p.code, p]));
   const details: ErrorDetail[] = [];
   const parentAreas = new Map<string, MultiCoords>();
   const bounds = await listBoundaries(db, [...parents.values()].map((p) => p.id));
@@ -137,16 +141,39 @@ async function checkAgainstTree(db: Db, grids: Candidate[]): Promise<Map<string,
 /** Who imports, for the audit log (the CLI by default). */
 export type Importer = Pick<AuditEntry, 'actorId' | 'actorName' | 'actorRole' | 'orgId' | 'ip' | 'userAgent'>;
 
-export async function importGrids(database: Database, input: unknown, who: Importer = { actorName: 'cli', userAgent: 'pingan cli' }): Promise<ImportResult> {
+export interface ImportOptions {
+  /** For the audit log; the command line when absent. */
+  who?: Importer;
+  /** The importer's org path: every village of the file must lie inside it. */
+  within?: string;
+  /** Check everything and count what would change, but write nothing (and audit nothing). */
+  dryRun?: boolean;
+}
+
+/** What an import changes: grids created, kept (renamed and reshaped) and removed, per the file's villages. */
+async function planImport(db: Db, grids: Candidate[], within?: string) {
+  const parents = await checkAgainstTree(db, grids, within);
+  const existingCodes = new Set((await org.listAreasUnder(db, [...parents.keys()], 'grid')).map((e) => e.code));
+  const incoming = new Set(grids.map((g) => g.code));
+  return {
+    parents,
+    fresh: grids.filter((g) => !existingCodes.has(g.code)),
+    kept: grids.filter((g) => existingCodes.has(g.code)),
+    removed: [...existingCodes].filter((code) => !incoming.has(code)),
+  };
+}
+
+export async function importGrids(database: Database, input: unknown, opts: ImportOptions = {}): Promise<ImportResult> {
   const grids = parseFeatureCollection(input);
+  if (opts.dryRun) {
+    const plan = await planImport(database.db, grids, opts.within);
+    return { created: plan.fresh.length, updated: plan.kept.length, removed: plan.removed.length, villages: plan.parents.size };
+  }
+  const who = opts.who ?? { actorName: 'cli', userAgent: 'pingan cli' };
   return database.transaction(async (tx) => {
-    const parents = await checkAgainstTree(tx, grids);
-    const existing = await org.listAreasUnder(tx, [...parents.keys()], 'grid');
-    const incoming = new Set(grids.map((g) => g.code));
-    const existingCodes = new Set(existing.map((e) => e.code));
-    const removed = await org.deleteUnits(tx, existing.filter((e) => !incoming.has(e.code)).map((e) => e.code));
-    const fresh = grids.filter((g) => !existingCodes.has(g.code));
-    for (const g of grids.filter((g) => existingCodes.has(g.code))) await org.renameUnit(tx, g.code, g.name);
+    const { parents, fresh, kept, removed: gone } = await planImport(tx, grids, opts.within);
+    const removed = await org.deleteUnits(tx, gone);
+    for (const g of kept) await org.renameUnit(tx, g.code, g.name);
     await org.createUnits(tx, fresh.map((g) => ({
       code: g.code, name: g.name, nameEn: null, level: 'grid' as const, kind: 'area' as const, type: 'grid',
       parentCode: g.parentCode, countyCode: parents.get(g.parentCode)!.countyCode, synthetic: false,
@@ -156,7 +183,7 @@ export async function importGrids(database: Database, input: unknown, who: Impor
       unitId: ids.get(g.code)!, level: 'grid', countyCode: parents.get(g.parentCode)!.countyCode, coords: g.coords, synthetic: false, source: 'import',
     })));
     await bumpRevision(tx);
-    const result = { created: fresh.length, updated: grids.length - fresh.length, removed, villages: parents.size };
+    const result = { created: fresh.length, updated: kept.length, removed, villages: parents.size };
     await recordAudit(tx, { ...who, action: 'grids.import', result: 'success', targetType: 'villages', targetId: [...parents.keys()].slice(0, 20).join(','), details: result });
     return result;
   });

@@ -176,10 +176,10 @@ export async function idsByCodes(db: Db, codes: string[]): Promise<Map<string, n
   return map;
 }
 
-export async function findByCodes(db: Db, codes: string[]): Promise<{ id: number; code: string; name: string; level: Level; kind: Kind; countyCode: string | null }[]> {
+export async function findByCodes(db: Db, codes: string[]): Promise<{ id: number; code: string; name: string; level: Level; kind: Kind; countyCode: string | null; path: string }[]> {
   if (codes.length === 0) return [];
   return db
-    .select({ id: orgUnits.id, code: orgUnits.code, name: orgUnits.name, level: orgUnits.level, kind: orgUnits.kind, countyCode: orgUnits.countyCode })
+    .select({ id: orgUnits.id, code: orgUnits.code, name: orgUnits.name, level: orgUnits.level, kind: orgUnits.kind, countyCode: orgUnits.countyCode, path: orgUnits.path })
     .from(orgUnits)
     .where(inArray(orgUnits.code, codes));
 }

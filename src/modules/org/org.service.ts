@@ -31,6 +31,9 @@ export async function visibleUnit(db: Db, ref: string, within?: string): Promise
   return unit;
 }
 
+/** A visible unit's path, or the caller's scope where that lies below it (the unit is an ancestor of the scope). */
+const narrower = (path: string, within?: string) => (within && within.startsWith(path) ? within : path);
+
 export async function childrenOf(db: Db, ref: string, kind?: Kind, within?: string): Promise<OrgUnit[]> {
   const unit = await visibleUnit(db, ref, within);
   return repo.listChildren(db, unit.id, kind, within);
@@ -50,7 +53,7 @@ export async function subtreeOf(
   within?: string,
 ): Promise<{ items: OrgUnit[]; next: string | null }> {
   const unit = await visibleUnit(db, ref, within);
-  const path = within && within.startsWith(unit.path) ? within : unit.path;
+  const path = narrower(unit.path, within);
   const items = await repo.listSubtree(db, path, { ...f, limit: f.limit + 1 });
   const more = items.length > f.limit;
   if (more) items.pop();
@@ -105,9 +108,13 @@ export const idsByCodes = repo.idsByCodes;
 export const findByCodes = repo.findByCodes;
 export const idsUnderPath = repo.idsUnderPath;
 
-export async function areasOfLevel(db: Db, level: Level, underRef?: string) {
-  const under = underRef ? await getUnit(db, underRef) : undefined;
-  return repo.listAreasOfLevel(db, level, under?.path);
+/**
+ * Areas of one level, optionally under a unit and within the caller's scope (`within`, an org
+ * path): a unit outside the scope is NOT_FOUND; one above the scope lists only the scope's areas.
+ */
+export async function areasOfLevel(db: Db, level: Level, underRef?: string, within?: string) {
+  const under = underRef ? await visibleUnit(db, underRef, within) : undefined;
+  return repo.listAreasOfLevel(db, level, under ? narrower(under.path, within) : within);
 }
 
 export async function renameUnit(db: Db, code: string, name: string): Promise<void> {

@@ -61,7 +61,7 @@ function Shell({ user, onSignOut }: { user: SessionUser; onSignOut: () => void }
   };
   const [active, setActive] = useState<TabKey | undefined>(fromHash);
   const panel: Record<TabKey, () => React.ReactNode> = {
-    users: () => <UsersTab me={user.id} />, categories: () => <CategoriesTab />, org: () => <OrgTab />, webhooks: () => <WebhooksTab />,
+    users: () => <UsersTab me={user.id} />, categories: () => <CategoriesTab />, org: () => <OrgTab canImport={user.permissions?.includes('grids.import') ?? false} />, webhooks: () => <WebhooksTab />,
     roles: () => <RolesTab me={user.id} />, keys: () => <KeysTab />, audit: () => <AuditTab />,
   };
   return (

@@ -1,12 +1,14 @@
 /**
  * Sysadmin: the org tree of one's own area (loaded a level at a time), a search, the selected
- * unit's details, and grid import. The server has no HTTP route for grid import: it is the
- * command line (`npx pingan import grids FILE`), explained here.
+ * unit's details, and — for holders of grids.import — grid import and export: a GeoJSON file is
+ * checked (a dry run) or imported over HTTP (POST /api/v1/grids/import, ≤ 20 MB; bigger files
+ * go through `npx pingan import grids FILE` on the server), and the selected unit's grids
+ * download as GeoJSON to edit and import again.
  */
 import { useEffect, useState } from 'react';
-import { Alert, AutoComplete, Card, Descriptions, Spin, Tag, Tree, Typography } from 'antd';
+import { Alert, AutoComplete, Button, Card, Descriptions, Popconfirm, Space, Spin, Tag, Tree, Typography } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { api } from '../shared/api.js';
+import { api, ApiError } from '../shared/api.js';
 import { LoadError, message } from './common.js';
 import type { OrgUnit } from './types.js';
 
@@ -22,7 +24,7 @@ export async function scopeArea(): Promise<OrgUnit> {
   return [...up.items].reverse().find((u) => u.kind === 'area') ?? unit;
 }
 
-export function OrgTab() {
+export function OrgTab({ canImport }: { canImport: boolean }) {
   const { t, i18n } = useTranslation();
   const [tree, setTree] = useState<Node[] | null>(null);
   const [error, setError] = useState<unknown>(null);
@@ -80,7 +82,7 @@ export function OrgTab() {
               ]} />
             ) : <span className="muted">{t('org.pick')}</span>}
           </Card>
-          <GridImport />
+          {canImport && <GridImport unit={selected} />}
         </div>
       </div>
       {error && !tree ? <p className="muted">{message(error, i18n.language)}</p> : null}
@@ -88,19 +90,79 @@ export function OrgTab() {
   );
 }
 
-function GridImport() {
-  const { t } = useTranslation();
-  const example = `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"330106001001001","name":"第一网格","parent_code":"330106001001"},"geometry":{"type":"Polygon","coordinates":[[[120.1,30.2],[120.11,30.2],[120.11,30.21],[120.1,30.2]]]}}]}`;
+interface ImportResult { villages: number; created: number; updated: number; removed: number; dryRun: boolean }
+
+/** The server takes files up to this size (IMPORT_BODY_LIMIT); bigger ones go through the command line. */
+const MAX_UPLOAD = 20 * 1_048_576;
+const EXAMPLE = `{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"code":"330106001001001","name":"第一网格","parent_code":"330106001001"},"geometry":{"type":"Polygon","coordinates":[[[120.1,30.2],[120.11,30.2],[120.11,30.21],[120.1,30.2]]]}}]}`;
+
+function GridImport({ unit }: { unit: OrgUnit | null }) {
+  const { t, i18n } = useTranslation();
+  const [file, setFile] = useState<File | null>(null);
+  const [busy, setBusy] = useState<'check' | 'import' | null>(null);
+  const [result, setResult] = useState<ImportResult | null>(null);
+  const [error, setError] = useState<unknown>(null);
+
+  async function send(dryRun: boolean) {
+    if (!file) return;
+    setResult(null);
+    setError(null);
+    if (file.size > MAX_UPLOAD) return setError(t('grid.tooBig', { size: `${(file.size / 1_048_576).toFixed(1)} MB` }));
+    setBusy(dryRun ? 'check' : 'import');
+    try {
+      // the file as it is: the server parses and checks it, and names each bad feature
+      setResult(await api.post<ImportResult>(`/api/v1/grids/import${dryRun ? '?dryRun=true' : ''}`, file.slice(0, file.size, 'application/geo+json')));
+    } catch (e) {
+      setError(e);
+    } finally {
+      setBusy(null);
+    }
+  }
+
+  const say = (m: { zh: string; en: string }) => (i18n.language.startsWith('en') ? m.en : m.zh);
+  const details = error instanceof ApiError ? (error.details ?? []) : [];
   return (
     <Card title={t('grid.title')} size="small" className="grid-import">
-      <Alert type="info" showIcon title={t('grid.noHttp')} style={{ marginBottom: 12 }} />
-      <ol className="steps">
-        <li>{t('grid.step1')}</li>
-        <li>{t('grid.step2')}<Typography.Paragraph copyable code className="cli">npx pingan import grids FILE</Typography.Paragraph></li>
-        <li>{t('grid.step3')}</li>
-      </ol>
+      <Typography.Paragraph>{t('grid.intro')}</Typography.Paragraph>
+      <div className="grid-file">
+        <label htmlFor="grid-file">{t('grid.file')}</label>
+        <input id="grid-file" type="file" accept=".geojson,.json,application/geo+json,application/json"
+          onChange={(e) => { setFile(e.target.files?.[0] ?? null); setResult(null); setError(null); }} />
+      </div>
+      <Space wrap style={{ marginBottom: 12 }}>
+        <Button onClick={() => send(true)} disabled={!file || busy !== null} loading={busy === 'check'}>{t('grid.check')}</Button>
+        <Popconfirm title={t('grid.confirm')} onConfirm={() => send(false)} okText={t('common.ok')} cancelText={t('common.cancel')} disabled={!file || busy !== null}>
+          <Button type="primary" disabled={!file || busy !== null} loading={busy === 'import'}>{t('grid.import')}</Button>
+        </Popconfirm>
+      </Space>
+      <div className="grid-outcome" aria-live="polite">
+        {result && (
+          <Alert type="success" showIcon title={t(result.dryRun ? 'grid.checked' : 'grid.imported')} style={{ marginBottom: 12 }}
+            description={<Descriptions column={2} size="small" items={(['villages', 'created', 'updated', 'removed'] as const).map((k) => ({ key: k, label: t(`grid.${k}`), children: <span data-testid={`grid-${k}`}>{result[k]}</span> }))} />} />
+        )}
+        {error ? (
+          <Alert type="error" showIcon style={{ marginBottom: 12 }}
+            title={error instanceof ApiError && error.code === 'BAD_REQUEST' ? t('grid.notJson') : typeof error === 'string' ? error : message(error, i18n.language)}
+            description={details.length > 1 || (error instanceof ApiError && error.code === 'BAD_REQUEST') ? (
+              <ul className="grid-errors">
+                {error instanceof ApiError && error.code === 'BAD_REQUEST' && <li>{error.say(i18n.language)}</li>}
+                {details.slice(0, 10).map((d, i) => <li key={i}>{d.index !== undefined && t('grid.feature', { index: d.index })}{say(d.message)}</li>)}
+                {details.length > 10 && <li>{t('grid.more', { n: details.length - 10 })}</li>}
+              </ul>
+            ) : undefined} />
+        ) : null}
+      </div>
+      {unit && unit.kind === 'area' && (
+        <Typography.Paragraph>
+          <a className="ant-btn" href={`/api/v1/grids/export?under=${encodeURIComponent(unit.code)}`} download>{t('grid.export', { name: unit.name })}</a>
+          <span className="muted"> {t('grid.exportHint')}</span>
+        </Typography.Paragraph>
+      )}
+      <Typography.Paragraph type="secondary" className="cli-line">
+        {t('grid.cli')}<Typography.Text copyable code>npx pingan import grids FILE</Typography.Text>
+      </Typography.Paragraph>
       <Typography.Paragraph type="secondary">{t('grid.format')}</Typography.Paragraph>
-      <Typography.Paragraph copyable={{ text: example }} className="example"><code>{example}</code></Typography.Paragraph>
+      <Typography.Paragraph copyable={{ text: EXAMPLE }} className="example"><code>{EXAMPLE}</code></Typography.Paragraph>
     </Card>
   );
 }

@@ -3,9 +3,11 @@
  * change, and errors as ApiError carrying the server's code, bilingual message and field.
  */
 export interface Message { zh: string; en: string }
+/** One of several problems of a request, e.g. a bad feature of an uploaded file (`index`). */
+export interface ErrorDetail { field?: string; index?: number; message: Message }
 
 export class ApiError extends Error {
-  constructor(readonly status: number, readonly code: string, readonly text: Message, readonly field?: string) {
+  constructor(readonly status: number, readonly code: string, readonly text: Message, readonly field?: string, readonly details?: ErrorDetail[]) {
     super(text.en);
   }
   /** The message in the current language. */
@@ -26,8 +28,8 @@ async function parse(res: Response): Promise<unknown> {
   const type = res.headers.get('content-type') ?? '';
   const body = type.includes('json') ? await res.json().catch(() => null) : await res.text();
   if (res.ok) return body;
-  const err = (body as { error?: { code: string; message: Message; field?: string } } | null)?.error;
-  throw new ApiError(res.status, err?.code ?? `HTTP_${res.status}`, err?.message ?? { zh: `请求失败（${res.status}）`, en: `Request failed (${res.status})` }, err?.field);
+  const err = (body as { error?: { code: string; message: Message; field?: string; details?: ErrorDetail[] } } | null)?.error;
+  throw new ApiError(res.status, err?.code ?? `HTTP_${res.status}`, err?.message ?? { zh: `请求失败（${res.status}）`, en: `Request failed (${res.status})` }, err?.field, err?.details);
 }
 
 export async function request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
@@ -57,7 +59,11 @@ export const api = {
   patch: <T>(path: string, body?: unknown) => request<T>('PATCH', path, body ?? {}),
 };
 
-export interface SessionUser { id: number; kind: 'staff' | 'citizen' | 'key'; name: string; roles: string[]; mustChangePassword: boolean }
+export interface SessionUser {
+  id: number; kind: 'staff' | 'citizen' | 'key'; name: string; roles: string[]; mustChangePassword: boolean;
+  /** What the caller may do (absent in a user remembered from before the server sent it). */
+  permissions?: string[];
+}
 
 export async function currentSession(): Promise<SessionUser | null> {
   try {
