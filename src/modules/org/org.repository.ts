@@ -185,14 +185,16 @@ export async function idsByCodes(db: Db, codes: string[]): Promise<Map<string, n
   return map;
 }
 
+/** Units by code, in code order (the database's); unknown codes are left out. */
 export async function findByCodes(db: Db, codes: string[]): Promise<UnitRow[]> {
   if (codes.length === 0) return [];
-  return db.select(rowColumns).from(orgUnits).where(sql`${orgUnits.code} = any(${sql.param(codes)}::text[])`);
+  return db.select(rowColumns).from(orgUnits).where(sql`${orgUnits.code} = any(${sql.param(codes)}::text[])`).orderBy(asc(orgUnits.code));
 }
 
+/** Units by id, in code order (the database's); unknown ids are left out. */
 export async function findByIds(db: Db, ids: number[]): Promise<UnitRow[]> {
   if (ids.length === 0) return [];
-  return db.select(rowColumns).from(orgUnits).where(sql`${orgUnits.id} = any(${sql.param(ids)}::int[])`);
+  return db.select(rowColumns).from(orgUnits).where(sql`${orgUnits.id} = any(${sql.param(ids)}::int[])`).orderBy(asc(orgUnits.code));
 }
 
 /** The ids of the area units right under the unit `code` (a village's grids). */
