@@ -108,6 +108,48 @@ export async function setPhone(db: Db, id: number, phoneEnc: string | null, phon
   await db.execute(sql`update users set phone_enc = ${phoneEnc}, phone_index = ${phoneIndex}, updated_at = now() where id = ${id}`);
 }
 
+// staff and names, for other modules (the case loop): in the caller's transaction
+
+export interface StaffMember {
+  id: number;
+  name: string;
+  orgId: number;
+  roles: string[];
+  disabled: boolean;
+}
+
+const STAFF_COLUMNS = sql`id, display_name as name, org_id as "orgId", roles, disabled`;
+const activeIn = (unitIds: number[], roles: string[]) =>
+  sql`kind = 'staff' and not disabled and org_id = any(${sql.param(unitIds)}::int[]) and roles && ${sql.param(roles)}::text[]`;
+
+export async function staffById(db: Db, id: number): Promise<StaffMember | undefined> {
+  return first(await rows<StaffMember>(db, sql`select ${STAFF_COLUMNS} from users where id = ${id} and kind = 'staff'`));
+}
+
+/** Active staff of some units holding one of the roles (who hears of something there), by id. */
+export async function activeStaffIn(db: Db, unitIds: number[], roles: string[]): Promise<StaffMember[]> {
+  if (!unitIds.length) return [];
+  return rows<StaffMember>(db, sql`select ${STAFF_COLUMNS} from users where ${activeIn(unitIds, roles)} order by id`);
+}
+
+/** The same as a list to choose from: unit by unit in the order given, by name within a unit, at most `limit`. */
+export async function rosterOf(db: Db, unitIds: number[], roles: string[], limit: number): Promise<StaffMember[]> {
+  if (!unitIds.length) return [];
+  return rows<StaffMember>(db, sql`select ${STAFF_COLUMNS} from users where ${activeIn(unitIds, roles)}
+    order by array_position(${sql.param(unitIds)}::int[], org_id), display_name limit ${limit}`);
+}
+
+/** Display names of accounts (staff or citizens) by id; unknown ids are left out. */
+export async function displayNames(db: Db, ids: number[]): Promise<Map<number, string>> {
+  if (!ids.length) return new Map();
+  const list = await rows<{ id: number; name: string }>(db, sql`select id, display_name as name from users where id = any(${sql.param(ids)}::int[])`);
+  return new Map(list.map((u) => [u.id, u.name]));
+}
+
+export async function phoneOf(db: Db, id: number): Promise<{ phoneEnc: string | null; phoneIndex: string | null } | undefined> {
+  return first(await rows(db, sql`select phone_enc as "phoneEnc", phone_index as "phoneIndex" from users where id = ${id}`));
+}
+
 export async function countActiveDemoUsers(db: Db): Promise<number> {
   // the demo administrators' TOTP secret is public too: only a disabled demo account is harmless
   const r = await rows<{ n: number }>(db, sql`select count(*)::int as n from users where demo and not disabled`);

@@ -5,7 +5,8 @@ import { testApp, TEST_PASSWORD, type Client } from '../../test-support/app.js';
 import { expectHiddenFrom } from '../../test-support/scope.js';
 import { rows, type Database } from '../../platform/db/database.js';
 import { listAudit, verifyAuditChain } from '../../platform/audit/index.js';
-import { clearSessionCache, readOutbox, totpCode, PHONE_CONTEXT } from './index.js';
+import { clearSessionCache, readOutbox, totpCode, PHONE_CONTEXT, createStaff, lockUser, staffById, activeStaffIn, rosterOf, displayNames, smsToUser, OutboxSms } from './index.js';
+import { findByCodes } from '../org/index.js';
 
 let database: Database & { drop(): Promise<void> };
 let t: Awaited<ReturnType<typeof testApp>>;
@@ -227,6 +228,47 @@ describe('citizens by SMS code', () => {
       expect((await t.anonymous('POST', '/api/v1/auth/sms/send', body)).statusCode, JSON.stringify(body)).toBe(400);
     }
     expect((await t.anonymous('POST', '/api/v1/auth/sms/login', { phone, code: '12345' })).statusCode).toBe(400);
+  });
+});
+
+describe('look-ups other modules make (in their own transaction)', () => {
+  const P = `${A}-platform-public-service`, Q = `${B}-platform-public-service`;
+  const meta = { ip: null, userAgent: 'test' };
+  const staff = async (orgCode: string, role: string, displayName: string, phone?: string) =>
+    (await createStaff(t.ctx, null, { username: `look.${role.replace('_', '')}.${Math.random().toString(36).slice(2, 8)}`, displayName, orgCode, roles: [role], phone }, meta)).user.id;
+
+  it('finds active staff of units by role, as a set and as a roster to choose from', async () => {
+    const [p, q] = [(await findByCodes(database.db, [P]))[0].id, (await findByCodes(database.db, [Q]))[0].id];
+    const b = await staff(P, 'grid_worker', 'Bo 乙');
+    const a = await staff(P, 'handler', 'Al 甲');
+    const c = await staff(Q, 'handler', '丙');
+    const op = await staff(P, 'operator', '丁');
+    const gone = await staff(P, 'handler', '戊');
+    await lockUser(t.ctx, null, gone, true, meta);
+    const db = database.db;
+    expect(await staffById(db, a)).toEqual({ id: a, name: 'Al 甲', orgId: p, roles: ['handler'], disabled: false });
+    expect(await staffById(db, gone)).toMatchObject({ id: gone, disabled: true });
+    expect((await activeStaffIn(db, [p, q], ['handler', 'grid_worker'])).map((s) => s.id)).toEqual([b, a, c]);
+    expect((await activeStaffIn(db, [p], ['operator'])).map((s) => s.id)).toEqual([op]);
+    expect(await activeStaffIn(db, [], ['operator'])).toEqual([]);
+    const roster = await rosterOf(db, [q, p], ['handler', 'grid_worker'], 200);
+    expect(roster.map((s) => [s.orgId, s.id])).toEqual([[q, c], [p, a], [p, b]]);
+    expect(await rosterOf(db, [q, p], ['handler', 'grid_worker'], 1)).toHaveLength(1);
+    expect(await displayNames(db, [a, c, 999_999])).toEqual(new Map([[a, 'Al 甲'], [c, '丙']]));
+  });
+
+  it('sends an SMS to an account’s phone, and says why it cannot', async () => {
+    const phone = '13912340000';
+    const withPhone = await staff(P, 'handler', '有电话', phone);
+    const without = await staff(P, 'handler', '无电话');
+    const deps = { crypto: t.ctx.crypto, sms: new OutboxSms() };
+    expect(await smsToUser(deps, database.db, withPhone, '【平安】测试 test')).toBe('sent');
+    const [sent] = await readOutbox(database.db, t.ctx.crypto.blindIndex(phone, `staff:${PHONE_CONTEXT}`));
+    expect(sent).toMatchObject({ phoneMasked: '139****0000', body: '【平安】测试 test' });
+    expect(await smsToUser(deps, database.db, without, 'x')).toBe('no phone');
+    expect(await smsToUser(deps, database.db, 999_999, 'x')).toBe('no phone');
+    await database.db.execute(sql`update users set phone_enc = 'garbage' where id = ${withPhone}`);
+    expect(await smsToUser(deps, database.db, withPhone, 'x')).toBe('phone unreadable');
   });
 });
 

@@ -5,7 +5,9 @@
  */
 import { sql } from 'drizzle-orm';
 import { rows, type Db } from '../../platform/db/database.js';
-import { parseTimestamp } from './accounts.repository.js';
+import { maskPhone } from '../../platform/pii/index.js';
+import { parseTimestamp, phoneOf } from './accounts.repository.js';
+import { PHONE_CONTEXT, type AccountsContext } from './context.js';
 
 export interface SmsMessage {
   phoneIndex: string;
@@ -31,4 +33,22 @@ export class OutboxSms implements SmsSender {
 export async function readOutbox(db: Db, phoneIndex: string, limit = 10): Promise<{ id: number; phoneMasked: string; body: string; createdAt: Date }[]> {
   const list = await rows<{ id: number; phoneMasked: string; body: string; createdAt: Date | string }>(db, sql`select id, phone_masked as "phoneMasked", body, created_at as "createdAt" from sms_outbox where phone_index = ${phoneIndex} order by id desc limit ${limit}`);
   return list.map((m) => ({ ...m, createdAt: typeof m.createdAt === 'string' ? parseTimestamp(m.createdAt) : m.createdAt }));
+}
+
+/**
+ * Sends an SMS to an account's phone (decrypted here, where it is kept). Whether it went, or why
+ * it never can: no such account or no phone, or a phone that no longer decrypts. A failing
+ * gateway throws, to be tried again.
+ */
+export async function smsToUser(ctx: Pick<AccountsContext, 'crypto' | 'sms'>, db: Db, userId: number, body: string): Promise<'sent' | 'no phone' | 'phone unreadable'> {
+  const u = await phoneOf(db, userId);
+  if (!u?.phoneEnc || !u.phoneIndex) return 'no phone';
+  let phone: string;
+  try {
+    phone = ctx.crypto.decrypt(u.phoneEnc, PHONE_CONTEXT);
+  } catch {
+    return 'phone unreadable';
+  }
+  await ctx.sms.send(db, { phone, phoneIndex: u.phoneIndex, phoneMasked: maskPhone(phone), body });
+  return 'sent';
 }

@@ -183,6 +183,7 @@ export async function insertTransition(db: Db, t: NewTransition): Promise<number
 
 export interface TimelineRow {
   id: number;
+  eventId: number;
   action: string;
   fromStatus: string | null;
   toStatus: string;
@@ -190,22 +191,18 @@ export interface TimelineRow {
   actorId: number | null;
   actorName: string;
   ownerUnitId: number | null;
-  ownerName: string | null;
   assigneeUnitId: number | null;
-  assigneeName: string | null;
   assigneeUserId: number | null;
-  assigneeUserName: string | null;
   note: string | null;
   details: Record<string, unknown> | null;
   at: Date;
 }
 
-export async function timeline(db: Db, eventIds: number[]): Promise<(TimelineRow & { eventId: number })[]> {
-  const list = await rows<TimelineRow & { eventId: number; at: unknown }>(db, sql`select t.id::int as id, t.event_id::int as "eventId", t.action, t.from_status as "fromStatus", t.to_status as "toStatus",
-      t.actor_kind as "actorKind", t.actor_id as "actorId", t.actor_name as "actorName", t.owner_unit_id as "ownerUnitId", o.name as "ownerName",
-      t.assignee_unit_id as "assigneeUnitId", a.name as "assigneeName", t.assignee_user_id as "assigneeUserId", u.display_name as "assigneeUserName",
-      t.note, t.details, t.at
-    from event_transitions t left join org_units o on o.id = t.owner_unit_id left join org_units a on a.id = t.assignee_unit_id left join users u on u.id = t.assignee_user_id
+export async function timeline(db: Db, eventIds: number[]): Promise<TimelineRow[]> {
+  const list = await rows<TimelineRow & { at: unknown }>(db, sql`select t.id::int as id, t.event_id::int as "eventId", t.action, t.from_status as "fromStatus", t.to_status as "toStatus",
+      t.actor_kind as "actorKind", t.actor_id as "actorId", t.actor_name as "actorName", t.owner_unit_id as "ownerUnitId",
+      t.assignee_unit_id as "assigneeUnitId", t.assignee_user_id as "assigneeUserId", t.note, t.details, t.at
+    from event_transitions t
     where t.event_id = any(${sql.param(eventIds.map(String))}::bigint[]) order by t.id`);
   return list.map((r) => ({ ...r, at: toDate(r.at)! }));
 }
@@ -308,70 +305,4 @@ export async function openInBox(db: Db, category: string, since: Date, box: [num
       and created_at >= ${since.toISOString()}::timestamptz and id <> ${exclude ?? 0}
     order by created_at desc limit 50`);
   return list.map((c) => ({ ...c, id: Number(c.id), createdAt: toDate(c.createdAt)! }));
-}
-
-// --- org units touched by the loop
-
-export interface UnitInfo {
-  id: number;
-  code: string;
-  name: string;
-  path: string;
-  level: string;
-  kind: string;
-  type: string | null;
-  parentId: number | null;
-}
-
-export async function unitsByCodes(db: Db, codes: string[]): Promise<UnitInfo[]> {
-  return rows<UnitInfo>(db, sql`select id, code, name, path, level, kind, type, parent_id as "parentId" from org_units where code = any(${sql.param(codes)}::text[])`);
-}
-
-export async function unitsByIds(db: Db, ids: number[]): Promise<UnitInfo[]> {
-  return rows<UnitInfo>(db, sql`select id, code, name, path, level, kind, type, parent_id as "parentId" from org_units where id = any(${sql.param(ids)}::int[])`);
-}
-
-/** The ids of the area units right under an area (a village's grids). */
-export async function childAreas(db: Db, code: string): Promise<number[]> {
-  const r = await rows<{ id: number }>(db, sql`select c.id from org_units c join org_units p on p.id = c.parent_id where p.code = ${code} and c.kind = 'area'`);
-  return r.map((x) => x.id);
-}
-
-/** The center of the area above the center `centerId` (township center → county center), if any. */
-export async function parentCenter(db: Db, centerId: number): Promise<UnitInfo | undefined> {
-  const [r] = await rows<UnitInfo>(db, sql`select c.id, c.code, c.name, c.path, c.level, c.kind, c.type, c.parent_id as "parentId"
-    from org_units o join org_units a on a.id = o.parent_id join org_units c on c.parent_id = a.parent_id and c.kind = 'center'
-    where o.id = ${centerId}`);
-  return r;
-}
-
-export interface StaffInfo {
-  id: number;
-  name: string;
-  orgId: number;
-  roles: string[];
-  disabled: boolean;
-}
-
-export async function staffById(db: Db, id: number): Promise<StaffInfo | undefined> {
-  const [r] = await rows<StaffInfo>(db, sql`select id, display_name as name, org_id as "orgId", roles, disabled from users where id = ${id} and kind = 'staff'`);
-  return r;
-}
-
-/** Active staff of some units holding one of the roles: who hears about a case. */
-export async function staffOf(db: Db, unitIds: number[], roles: string[]): Promise<number[]> {
-  if (!unitIds.length) return [];
-  const r = await rows<{ id: number }>(db, sql`select id from users where kind = 'staff' and not disabled and org_id = any(${sql.param(unitIds)}::int[]) and roles && ${sql.param(roles)}::text[]`);
-  return r.map((x) => x.id);
-}
-
-/** Who may take a case: active grid workers and handlers of the given units, with their unit. */
-export async function workersOf(db: Db, unitIds: number[], limit = 200): Promise<{ id: number; name: string; roles: string[]; unit: { id: number; code: string; name: string } }[]> {
-  if (!unitIds.length) return [];
-  const list = await rows<{ id: number; name: string; roles: string[]; unitId: number; unitCode: string; unitName: string }>(db, sql`select u.id, u.display_name as name, u.roles,
-      o.id as "unitId", o.code as "unitCode", o.name as "unitName"
-    from users u join org_units o on o.id = u.org_id
-    where u.kind = 'staff' and not u.disabled and u.org_id = any(${sql.param(unitIds)}::int[]) and u.roles && array['grid_worker', 'handler']
-    order by o.code, u.display_name limit ${limit}`);
-  return list.map((r) => ({ id: r.id, name: r.name, roles: r.roles, unit: { id: r.unitId, code: r.unitCode, name: r.unitName } }));
 }

@@ -5,6 +5,8 @@
  */
 import type { Actor } from '../../platform/auth/actor.js';
 import type { Db } from '../../platform/db/database.js';
+import * as accounts from '../accounts/index.js';
+import * as org from '../org/index.js';
 import { allowedActions, ACTION_NAMES, STATUS_NAMES } from './events.lifecycle.js';
 import { partiesOf } from './events.context.js';
 import * as repo from './events.repository.js';
@@ -16,8 +18,8 @@ import { rows } from '../../platform/db/database.js';
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
 interface Names {
-  units: Map<number, repo.UnitInfo>;
-  byCode: Map<string, repo.UnitInfo>;
+  units: Map<number, org.UnitRow>;
+  byCode: Map<string, org.UnitRow>;
   users: Map<number, string>;
   categories: Map<string, { name: string; nameEn: string }>;
 }
@@ -32,20 +34,20 @@ async function names(db: Db, list: EventRow[]): Promise<Names> {
     if (e.assigneeUserId) users.add(e.assigneeUserId);
   }
   const [units, areas, people, cats] = await Promise.all([
-    ids.size ? repo.unitsByIds(db, [...ids]) : [],
-    codes.size ? repo.unitsByCodes(db, [...codes]) : [],
-    users.size ? rows<{ id: number; name: string }>(db, sql`select id, display_name as name from users where id = any(${sql.param([...users])}::int[])`) : [],
+    org.findByIds(db, [...ids]),
+    org.findByCodes(db, [...codes]),
+    accounts.displayNames(db, [...users]),
     rows<{ code: string; name: string; nameEn: string }>(db, sql`select code, name, name_en as "nameEn" from event_categories where code = any(${sql.param([...new Set(list.map((e) => e.categoryCode))])}::text[])`),
   ]);
   return {
     units: new Map(units.map((u) => [u.id, u])),
     byCode: new Map(areas.map((u) => [u.code, u])),
-    users: new Map(people.map((p) => [p.id, p.name])),
+    users: people,
     categories: new Map(cats.map((c) => [c.code, c])),
   };
 }
 
-const ref = (u: repo.UnitInfo | undefined) => (u ? { id: u.id, code: u.code, name: u.name } : null);
+const ref = (u: org.UnitRow | undefined) => (u ? { id: u.id, code: u.code, name: u.name } : null);
 
 function view(actor: Actor, e: EventRow, n: Names): EventViewT {
   const cat = n.categories.get(e.categoryCode);
@@ -104,6 +106,13 @@ export function photoView(p: PhotoRow, staff: boolean) {
 export async function timelineView(db: Db, actor: Actor, eventIds: number[], photos: PhotoRow[]) {
   const staff = actor.kind === 'staff' || actor.kind === 'key';
   const list = await repo.timeline(db, eventIds);
+  const unitIds = new Set<number>();
+  for (const t of list) for (const id of [t.ownerUnitId, t.assigneeUnitId]) if (id) unitIds.add(id);
+  const [units, people] = await Promise.all([
+    org.findByIds(db, [...unitIds]).then((found) => new Map(found.map((u) => [u.id, u.name]))),
+    accounts.displayNames(db, [...new Set(list.flatMap((t) => (t.assigneeUserId ? [t.assigneeUserId] : [])))]),
+  ]);
+  const unitName = (id: number | null) => (id ? units.get(id) ?? null : null);
   return list.map((t) => ({
     id: t.id,
     eventId: t.eventId,
@@ -112,8 +121,8 @@ export async function timelineView(db: Db, actor: Actor, eventIds: number[], pho
     from: t.fromStatus,
     to: t.toStatus,
     actor: { kind: t.actorKind, name: staff || t.actorKind === 'citizen' || t.actorKind === 'system' ? t.actorName : STAFF_LABEL },
-    owner: t.ownerName,
-    assignee: t.assigneeUserName && staff ? `${t.assigneeName ?? ''} ${t.assigneeUserName}`.trim() : t.assigneeName,
+    owner: unitName(t.ownerUnitId),
+    assignee: assigneeOf(unitName(t.assigneeUnitId), t.assigneeUserId ? people.get(t.assigneeUserId) ?? null : null, staff),
     // the public sees the notes meant for it; internal ones (returns, extensions, instructions) only staff
     note: staff || PUBLIC_NOTES.has(t.action) ? t.note : null,
     details: staff ? t.details : null,
@@ -121,6 +130,9 @@ export async function timelineView(db: Db, actor: Actor, eventIds: number[], pho
     at: t.at.toISOString(),
   }));
 }
+
+/** The unit that has the case, and for staff the person too. */
+const assigneeOf = (unit: string | null, person: string | null, staff: boolean) => (person && staff ? `${unit ?? ''} ${person}`.trim() : unit);
 
 const STAFF_LABEL = '工作人员';
 const PUBLIC_NOTES = new Set(['report', 'report_resolved', 'accept', 'reject', 'report_handled', 'verify_pass', 'add_info', 'withdraw', 'reopen', 'rate', 'merge', 'merged_in']);

@@ -18,7 +18,7 @@ import { REPORTER_PHONE_CONTEXT, type EventsContext, type RequestMeta } from './
 import * as repo from './events.repository.js';
 import type { Channel, EventRow } from './events.repository.js';
 import { findDuplicates, type DuplicateCandidate } from './duplicates.js';
-import { notifyUsers, notifyWebhooks } from './notify.js';
+import { notifyUsers, notifyWebhooks, staffOf } from './notify.js';
 import { claimPhotos } from './photos.service.js';
 import { validateAttributes } from './attributes.js';
 
@@ -71,7 +71,7 @@ function channelOf(actor: Actor, input: IntakeInput): Channel {
 
 interface Place {
   cityCode: string; countyCode: string; townshipCode: string | null; villageCode: string | null; gridCode: string | null;
-  areaPath: string; townshipPath: string | null; lon: number | null; lat: number | null; center: repo.UnitInfo;
+  areaPath: string; townshipPath: string | null; lon: number | null; lat: number | null; center: org.UnitRow;
 }
 
 /** Where the case is: from a point (the locator) or from a chosen area unit. */
@@ -96,7 +96,7 @@ async function placeOf(ctx: EventsContext, db: Db, input: IntakeInput): Promise<
   }
   const areaCode = codes.grid ?? codes.village ?? codes.township ?? codes.county;
   const ownerArea = codes.township ?? codes.county;
-  const units = await repo.unitsByCodes(db, [areaCode, ownerArea, org.centerCode(ownerArea)]);
+  const units = await org.findByCodes(db, [areaCode, ownerArea, org.centerCode(ownerArea)]);
   const area = units.find((u) => u.code === areaCode);
   const center = units.find((u) => u.code === org.centerCode(ownerArea));
   const township = units.find((u) => u.code === codes.township);
@@ -116,13 +116,13 @@ function assertWithinReach(actor: Actor, place: Place): void {
 }
 
 /** The platform (of the township) or department (of the county) the category says handles it. */
-async function handlerUnit(db: Db, category: Category, place: Place): Promise<repo.UnitInfo | null> {
+async function handlerUnit(db: Db, category: Category, place: Place): Promise<org.UnitRow | null> {
   const kebab = category.handler.type.replace(/_/g, '-');
   const code = category.handler.kind === 'platform'
     ? (place.townshipCode ? `${place.townshipCode}-platform-${kebab}` : null)
     : `${place.countyCode}-dept-${kebab}`;
   if (!code) return null;
-  return (await repo.unitsByCodes(db, [code]))[0] ?? null;
+  return (await org.findByCodes(db, [code]))[0] ?? null;
 }
 
 export function requestHash(input: IntakeInput): string {
@@ -214,8 +214,8 @@ export async function reportEvent(ctx: EventsContext, actor: Actor, input: Intak
 
 /** An urgent case (a missing elder) alerts at once the owning center, the county center and the county public-security department. */
 async function alertUrgent(tx: Db, place: Place, notice: Parameters<typeof notifyUsers>[2], now: Date): Promise<void> {
-  const units = await repo.unitsByCodes(tx, [org.centerCode(place.countyCode), `${place.countyCode}-dept-public-security`]);
+  const units = await org.findByCodes(tx, [org.centerCode(place.countyCode), `${place.countyCode}-dept-public-security`]);
   const ids = [place.center.id, ...units.map((u) => u.id)];
-  const staff = await repo.staffOf(tx, ids, ['operator', 'handler', 'leader']);
+  const staff = await staffOf(tx, ids, ['operator', 'handler', 'leader']);
   await notifyUsers(tx, staff, notice, { sms: true, now });
 }

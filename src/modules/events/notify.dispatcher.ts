@@ -13,8 +13,7 @@
  * both who sent it and that it is fresh.
  */
 import crypto from 'node:crypto';
-import { maskPhone } from '../../platform/pii/index.js';
-import { PHONE_CONTEXT } from '../accounts/index.js';
+import { smsToUser } from '../accounts/index.js';
 import type { EventsContext } from './events.context.js';
 import * as repo from './notify.repository.js';
 
@@ -92,15 +91,8 @@ async function attempt(ctx: EventsContext, n: repo.ClaimedNotification, now: Dat
 }
 
 async function sendSms(ctx: EventsContext, n: repo.ClaimedNotification): Promise<Outcome> {
-  if (!n.phoneEnc || !n.phoneIndex) return { ok: false, error: 'no phone', retry: false };
-  let phone: string;
-  try {
-    phone = ctx.crypto.decrypt(n.phoneEnc, PHONE_CONTEXT);
-  } catch {
-    return { ok: false, error: 'phone unreadable', retry: false };
-  }
-  await ctx.sms.send(ctx.database.db, { phone, phoneIndex: n.phoneIndex, phoneMasked: maskPhone(phone), body: `【平安】${n.titleZh} ${n.titleEn}` });
-  return { ok: true };
+  const sent = n.userId === null ? 'no phone' : await smsToUser(ctx, ctx.database.db, n.userId, `【平安】${n.titleZh} ${n.titleEn}`);
+  return sent === 'sent' ? { ok: true } : { ok: false, error: sent, retry: false };
 }
 
 async function sendWebhook(ctx: EventsContext, n: repo.ClaimedNotification, now: Date, send: typeof fetch, timeoutMs: number): Promise<Outcome> {

@@ -19,10 +19,8 @@ export interface ClaimedNotification {
   /** after this claim: 1 on the first attempt */
   attempts: number;
   createdAt: Date;
+  /** whom an SMS row goes to (accounts has the phone) */
   userId: number | null;
-  /** the user's phone, encrypted, and its blind index (SMS rows) */
-  phoneEnc: string | null;
-  phoneIndex: string | null;
   webhookId: number | null;
   /** the webhook (webhook rows); null url when the webhook row is gone */
   url: string | null;
@@ -49,10 +47,9 @@ export async function claimDue(db: Db, now: Date, leaseUntil: Date, batch: numbe
       returning n.id, n.channel, n.kind, n.event_id, n.title_zh, n.title_en, n.payload, n.attempts, n.created_at, n.user_id, n.webhook_id
     )
     select c.id, c.channel, c.kind, c.event_id as "eventId", c.title_zh as "titleZh", c.title_en as "titleEn", c.payload, c.attempts,
-      c.created_at as "createdAt", c.user_id as "userId", u.phone_enc as "phoneEnc", u.phone_index as "phoneIndex",
+      c.created_at as "createdAt", c.user_id as "userId",
       c.webhook_id as "webhookId", w.url, w.secret_enc as "secretEnc", w.active as "webhookActive"
     from claimed c
-      left join users u on c.channel = 'sms' and u.id = c.user_id
       left join webhooks w on c.channel = 'webhook' and w.id = c.webhook_id
     order by c.id`);
   return list.map((r) => ({
@@ -92,15 +89,13 @@ export interface WebhookRow {
   name: string;
   url: string;
   orgId: number;
-  orgCode: string;
-  orgName: string;
   scopePath: string;
   active: boolean;
   createdBy: number | null;
   createdAt: Date;
 }
 
-const WEBHOOK_COLUMNS = sql`w.id, w.name, w.url, w.org_id as "orgId", o.code as "orgCode", o.name as "orgName", w.scope_path as "scopePath",
+const WEBHOOK_COLUMNS = sql`w.id, w.name, w.url, w.org_id as "orgId", w.scope_path as "scopePath",
   w.active, w.created_by as "createdBy", w.created_at as "createdAt"`;
 const webhookFromDb = (r: Record<string, unknown>): WebhookRow => ({
   ...(r as unknown as WebhookRow), id: Number(r.id), orgId: Number(r.orgId), createdBy: r.createdBy === null ? null : Number(r.createdBy), createdAt: toDate(r.createdAt)!,
@@ -113,13 +108,13 @@ export async function insertWebhook(db: Db, w: { name: string; url: string; secr
 }
 
 export async function findWebhook(db: Db, id: number): Promise<WebhookRow | undefined> {
-  const [r] = await rows<Record<string, unknown>>(db, sql`select ${WEBHOOK_COLUMNS} from webhooks w join org_units o on o.id = w.org_id where w.id = ${id}`);
+  const [r] = await rows<Record<string, unknown>>(db, sql`select ${WEBHOOK_COLUMNS} from webhooks w where w.id = ${id}`);
   return r ? webhookFromDb(r) : undefined;
 }
 
 /** Webhooks covering an area inside `scopePath`, newest first. */
 export async function listWebhooks(db: Db, scopePath: string): Promise<WebhookRow[]> {
-  const list = await rows<Record<string, unknown>>(db, sql`select ${WEBHOOK_COLUMNS} from webhooks w join org_units o on o.id = w.org_id
+  const list = await rows<Record<string, unknown>>(db, sql`select ${WEBHOOK_COLUMNS} from webhooks w
     where w.scope_path like ${`${scopePath}%`} order by w.id desc`);
   return list.map(webhookFromDb);
 }

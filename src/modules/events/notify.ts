@@ -7,12 +7,18 @@
 import { sql } from 'drizzle-orm';
 import { rows, type Db } from '../../platform/db/database.js';
 import type { Message } from '../../platform/errors.js';
+import { activeStaffIn } from '../accounts/index.js';
 
 export interface Notice {
   kind: string;
   eventId: number | null;
   title: Message;
   payload?: Record<string, unknown>;
+}
+
+/** Active staff of the units holding one of the roles: who hears of something there. */
+export async function staffOf(db: Db, unitIds: number[], roles: string[]): Promise<number[]> {
+  return (await activeStaffIn(db, unitIds, roles)).map((s) => s.id);
 }
 
 /** In-app messages to users, and an SMS too when `sms` is set (the dispatcher finds the phone). */

@@ -6,6 +6,8 @@
 import type { Actor } from '../../platform/auth/actor.js';
 import { AppError } from '../../platform/errors.js';
 import type { Db } from '../../platform/db/database.js';
+import * as accounts from '../accounts/index.js';
+import * as org from '../org/index.js';
 import { canSee, partiesOf, type EventsContext } from './events.context.js';
 import { STATUSES } from './events.lifecycle.js';
 import * as repo from './events.repository.js';
@@ -25,7 +27,7 @@ export interface Area {
 async function scopeArea(db: Db, actor: Actor): Promise<Area> {
   if (actor.kind === 'citizen') throw new AppError('FORBIDDEN');
   const id = Number(/(\d+)\/$/.exec(actor.scopePath)?.[1]);
-  const [u] = await repo.unitsByIds(db, [id]);
+  const [u] = await org.findByIds(db, [id]);
   return { level: u.level, code: u.code, name: u.name, path: u.path };
 }
 
@@ -33,7 +35,7 @@ async function scopeArea(db: Db, actor: Actor): Promise<Area> {
 export async function areaFor(db: Db, actor: Actor, code: string | undefined): Promise<Area> {
   const own = await scopeArea(db, actor);
   if (!code) return own;
-  const [u] = await repo.unitsByCodes(db, [code]);
+  const [u] = await org.findByCodes(db, [code]);
   if (!u || u.kind !== 'area' || !u.path.startsWith(own.path)) {
     throw new AppError('NOT_FOUND', { zh: `区域 ${code} 不存在或不在您的管辖范围内`, en: `Area ${code} does not exist or is outside your scope` }, { field: 'org' });
   }
@@ -205,11 +207,19 @@ export async function assigneesFor(ctx: EventsContext, actor: Actor, id: number)
   const e = await visibleCase(db, actor, id);
   if (!partiesOf(actor, e).includes('center')) throw new AppError('FORBIDDEN', { zh: '只有负责该案件的综治中心可以派遣', en: 'Only the responsible center dispatches' });
   const codes = [e.gridCode, e.villageCode, ...(e.townshipCode ? ['comprehensive-governance', 'market-supervision', 'law-enforcement', 'public-service'].map((p) => `${e.townshipCode}-platform-${p}`) : [])].filter((c): c is string => !!c);
-  const units = await repo.unitsByCodes(db, codes);
-  const grids = e.gridCode ? [] : e.villageCode ? await repo.childAreas(db, e.villageCode) : [];
+  const units = await org.findByCodes(db, codes);
+  const grids = e.gridCode ? [] : e.villageCode ? await org.childAreaIds(db, e.villageCode) : [];
   const ids = [...units.map((u) => u.id), ...grids, ...(e.handlerUnitId ? [e.handlerUnitId] : [])];
-  const people = await repo.workersOf(db, [...new Set(ids)]);
+  const people = await workersOf(db, [...new Set(ids)]);
   // the category's own unit first, then the case's grid
   const rank = (unitId: number) => (unitId === e.handlerUnitId ? 0 : units.find((u) => u.id === unitId)?.code === e.gridCode ? 1 : 2);
   return { items: people.sort((a, b) => rank(a.unit.id) - rank(b.unit.id)) };
+}
+
+/** Who may take a case: active grid workers and handlers of the units, with their unit, by unit code then name. */
+async function workersOf(db: Db, unitIds: number[], limit = 200) {
+  const byCode = await org.findByIds(db, unitIds);
+  const unit = new Map(byCode.map((u) => [u.id, { id: u.id, code: u.code, name: u.name }]));
+  const staff = await accounts.rosterOf(db, byCode.map((u) => u.id), ['grid_worker', 'handler'], limit);
+  return staff.map((s) => ({ id: s.id, name: s.name, roles: s.roles, unit: unit.get(s.orgId)! }));
 }

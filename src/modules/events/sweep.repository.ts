@@ -12,12 +12,14 @@ export interface Marked {
   id: number;
   old: string;
   state: string;
+  /** the unit that owns the case */
+  owner: number;
 }
 
 /** Moves up to `batch` cases whose check time has come to their deadline state at `now`. */
 export async function markDue(db: Db, now: Date, batch: number): Promise<Marked[]> {
   const t = now.toISOString();
-  const list = await rows<{ id: string; old: string; state: string }>(db, sql`
+  const list = await rows<{ id: string; old: string; state: string; owner: number }>(db, sql`
     with due as (
       select id, deadline_state as old from events
       where next_check_at <= ${t}::timestamptz and suspended_at is null
@@ -28,20 +30,28 @@ export async function markDue(db: Db, now: Date, batch: number): Promise<Marked[
       next_check_at = case when e.stage_escalate_at <= ${t}::timestamptz then null when e.stage_due_at <= ${t}::timestamptz then e.stage_escalate_at else e.stage_due_at end,
       was_overdue = e.was_overdue or e.stage_due_at <= ${t}::timestamptz
     from due where e.id = due.id
-    returning e.id, due.old, e.deadline_state as state`);
-  return list.map((r) => ({ id: Number(r.id), old: r.old, state: r.state }));
+    returning e.id, due.old, e.deadline_state as state, e.owner_unit_id as owner`);
+  return list.map((r) => ({ id: Number(r.id), old: r.old, state: r.state, owner: Number(r.owner) }));
+}
+
+/** A unit and the center above it (org says which: `parentCenters`). */
+export interface ParentCenter {
+  unitId: number;
+  id: number;
+  path: string;
+  level: string;
 }
 
 /** Hands cases to the center above their owner, flagged for supervision; returns those that moved. */
-export async function escalateToParent(db: Db, ids: number[], now: Date): Promise<number[]> {
+export async function escalateToParent(db: Db, ids: number[], centers: ParentCenter[], now: Date): Promise<number[]> {
   if (!ids.length) return [];
-  const list = await rows<{ id: string }>(db, sql`
+  const list = centers.length ? await rows<{ id: string }>(db, sql`
     update events e set owner_unit_id = pc.id, owner_path = pc.path, owner_level = pc.level, supervised = true,
       escalation_count = e.escalation_count + 1, version = e.version + 1, updated_at = ${now.toISOString()}::timestamptz
-    from (select o.id as owner_id, c.id, c.path, c.level from org_units o
-          join org_units a on a.id = o.parent_id join org_units c on c.parent_id = a.parent_id and c.kind = 'center') pc
+    from unnest(${sql.param(centers.map((c) => c.unitId))}::int[], ${sql.param(centers.map((c) => c.id))}::int[],
+      ${sql.param(centers.map((c) => c.path))}::text[], ${sql.param(centers.map((c) => c.level))}::text[]) as pc(owner_id, id, path, level)
     where e.id = any(${sql.param(ids.map(String))}::bigint[]) and pc.owner_id = e.owner_unit_id
-    returning e.id`);
+    returning e.id`) : [];
   // a case already at the top center is flagged for supervision all the same
   await db.execute(sql`update events set supervised = true where id = any(${sql.param(ids.map(String))}::bigint[]) and not supervised`);
   return list.map((r) => Number(r.id));
@@ -57,11 +67,12 @@ export async function insertSystemTransitions(db: Db, ids: number[], action: str
 }
 
 /**
- * In-app messages (and SMS) to the operators and leaders of each case's owning center: one message
- * per person per sweep (the cases listed in it), not one per case — a bad morning is one SMS.
+ * In-app messages (and SMS) to the supervisors of each case's owning center (`staff`: people
+ * and their unit; accounts says who they are): one message per person per sweep (the cases
+ * listed in it), not one per case — a bad morning is one SMS.
  */
-export async function notifySupervisors(db: Db, ids: number[], kind: string, titleZh: string, titleEn: string, now: Date): Promise<void> {
-  if (!ids.length) return;
+export async function notifySupervisors(db: Db, ids: number[], staff: { id: number; orgId: number }[], kind: string, titleZh: string, titleEn: string, now: Date): Promise<void> {
+  if (!ids.length || !staff.length) return;
   const t = now.toISOString();
   await db.execute(sql`insert into notifications (channel, user_id, event_id, kind, title_zh, title_en, payload, status, sent_at, next_attempt_at, created_at)
     select ch, x.uid, case when x.n = 1 then x.first end, ${kind},
@@ -70,7 +81,7 @@ export async function notifySupervisors(db: Db, ids: number[], kind: string, tit
       jsonb_build_object('count', x.n, 'ids', to_jsonb(x.ids)),
       case when ch = 'inbox' then 'sent' else 'pending' end, case when ch = 'inbox' then ${t}::timestamptz end, case when ch = 'inbox' then null else ${t}::timestamptz end, ${t}::timestamptz
     from (select u.id as uid, count(*)::int as n, min(e.id) as first, (array_agg(e.id order by e.id))[1:100] as ids
-          from events e join users u on u.org_id = e.owner_unit_id and u.kind = 'staff' and not u.disabled and u.roles && array['operator', 'leader']
+          from events e join unnest(${sql.param(staff.map((u) => u.id))}::int[], ${sql.param(staff.map((u) => u.orgId))}::int[]) as u(id, org_id) on u.org_id = e.owner_unit_id
           where e.id = any(${sql.param(ids.map(String))}::bigint[]) group by u.id) x
       cross join unnest(array['inbox', 'sms']) as ch`);
 }

@@ -7,7 +7,12 @@
  */
 import { recordAudit } from '../../platform/audit/index.js';
 import type { Database } from '../../platform/db/database.js';
+import { activeStaffIn } from '../accounts/index.js';
+import { parentCenters } from '../org/index.js';
 import * as repo from './sweep.repository.js';
+
+/** Who hears of a case overdue or escalated: the operators and leaders of the center that owns it. */
+const SUPERVISORS = ['operator', 'leader'];
 
 export interface SweepResult {
   /** false when another process held the sweep */
@@ -27,11 +32,17 @@ export async function sweepDeadlines(database: Database, now: Date, batch = 5000
       const warned = newly('warning', ['normal']);
       const overdue = marked.filter((m) => (m.state === 'overdue' || m.state === 'escalated') && (m.old === 'normal' || m.old === 'warning')).map((m) => m.id);
       const escalate = newly('escalated', ['normal', 'warning', 'overdue']);
+      // org and accounts answer for every unit of this batch at once: the center above each owner, and the supervisors of both
+      const ownerOf = new Map(marked.map((m) => [m.id, m.owner]));
+      const owners = (list: number[]) => [...new Set(list.map((id) => ownerOf.get(id)!))];
+      const above = await parentCenters(tx, owners(escalate));
+      const centers = [...above].map(([unitId, c]) => ({ unitId, id: c.id, path: c.path, level: c.level }));
+      const staff = await activeStaffIn(tx, [...new Set([...owners(overdue), ...centers.map((c) => c.id)])], SUPERVISORS);
       await repo.insertSystemTransitions(tx, overdue, 'overdue', '已超过办理时限', now);
-      await repo.notifySupervisors(tx, overdue, 'event.overdue', '案件超期', 'Case overdue', now);
-      const moved = await repo.escalateToParent(tx, escalate, now);
+      await repo.notifySupervisors(tx, overdue, staff, 'event.overdue', '案件超期', 'Case overdue', now);
+      const moved = await repo.escalateToParent(tx, escalate, centers, now);
       await repo.insertSystemTransitions(tx, escalate, 'auto_escalate', '超过时限两倍未办结，自动上报上级综治中心并督办', now);
-      await repo.notifySupervisors(tx, moved, 'event.escalated', '超时案件自动上报', 'Overdue case escalated to you', now);
+      await repo.notifySupervisors(tx, moved, staff, 'event.escalated', '超时案件自动上报', 'Overdue case escalated to you', now);
       if (marked.length) {
         await recordAudit(tx, {
           actorName: 'system', actorRole: 'system', action: 'event.sweep', result: 'success', targetType: 'event', targetId: null,

@@ -8,12 +8,14 @@ import { recordAudit } from '../../platform/audit/index.js';
 import { auditActor, type Actor } from '../../platform/auth/actor.js';
 import { AppError, type Message } from '../../platform/errors.js';
 import type { Db } from '../../platform/db/database.js';
+import * as accounts from '../accounts/index.js';
+import * as org from '../org/index.js';
 import { clockFor, handlingDue, shifted } from './events.clock.js';
 import { canSee, partiesOf, type EventsContext, type RequestMeta } from './events.context.js';
 import { ACTION_NAMES, decide, isOpen, type Action } from './events.lifecycle.js';
 import * as repo from './events.repository.js';
 import type { EventRow } from './events.repository.js';
-import { notifyUsers, notifyWebhooks, type Notice } from './notify.js';
+import { notifyUsers, notifyWebhooks, staffOf, type Notice } from './notify.js';
 import { claimPhotos, MAX_PHOTOS } from './photos.service.js';
 
 export const REOPEN_WINDOW_MS = 7 * 86_400_000;
@@ -62,10 +64,10 @@ const conflict = (zh: string, en: string, field?: string) => new AppError('CONFL
 /** Staff of a unit who work cases (handlers, grid workers); the person when one is named. */
 async function assigneesOf(tx: Db, e: EventRow): Promise<number[]> {
   if (e.assigneeUserId) return [e.assigneeUserId];
-  if (e.assigneeUnitId) return repo.staffOf(tx, [e.assigneeUnitId], ['handler', 'grid_worker']);
+  if (e.assigneeUnitId) return staffOf(tx, [e.assigneeUnitId], ['handler', 'grid_worker']);
   return [];
 }
-const centerStaff = (tx: Db, e: EventRow) => repo.staffOf(tx, [e.ownerUnitId], ['operator']);
+const centerStaff = (tx: Db, e: EventRow) => staffOf(tx, [e.ownerUnitId], ['operator']);
 const reporters = async (tx: Db, e: EventRow) => repo.followers(tx, e.id);
 
 function notice(e: EventRow, kind: string, zh: string, en: string): Notice {
@@ -73,24 +75,24 @@ function notice(e: EventRow, kind: string, zh: string, en: string): Notice {
 }
 
 /** Whom a dispatch goes to: a named staff member, a unit, or by default the category's handler unit. */
-async function resolveAssignee(s: Step): Promise<{ unit: repo.UnitInfo; userId: number | null }> {
+async function resolveAssignee(s: Step): Promise<{ unit: org.UnitRow; userId: number | null }> {
   const { tx, e, input } = s;
   const ownerArea = e.ownerPath.replace(/\d+\/$/, '');
-  const countyUnit = (await repo.unitsByCodes(tx, [e.countyCode]))[0];
-  const reachable = (u: repo.UnitInfo) => u.path.startsWith(ownerArea) || (u.kind === 'department' && countyUnit && u.path.startsWith(countyUnit.path));
+  const countyUnit = (await org.findByCodes(tx, [e.countyCode]))[0];
+  const reachable = (u: org.UnitRow) => u.path.startsWith(ownerArea) || (u.kind === 'department' && countyUnit && u.path.startsWith(countyUnit.path));
   const refuse = (zh: string, en: string) => new AppError('INVALID_DATA', { zh, en }, { field: 'assignee' });
   if (input.assignee?.userId !== undefined) {
-    const person = await repo.staffById(tx, input.assignee.userId);
+    const person = await accounts.staffById(tx, input.assignee.userId);
     if (!person || person.disabled || !person.roles.some((r) => r === 'grid_worker' || r === 'handler')) {
       throw refuse('指派对象不存在、已停用，或不是网格员/处置人员', 'The assignee does not exist, is disabled, or is not a grid worker or handler');
     }
-    const [unit] = await repo.unitsByIds(tx, [person.orgId]);
+    const [unit] = await org.findByIds(tx, [person.orgId]);
     if (!reachable(unit)) throw refuse('指派对象不在本中心的辖区内', 'The assignee is outside this center’s area');
     return { unit, userId: person.id };
   }
   const unit = input.assignee?.unitCode
-    ? (await repo.unitsByCodes(tx, [input.assignee.unitCode]))[0]
-    : e.handlerUnitId ? (await repo.unitsByIds(tx, [e.handlerUnitId]))[0] : undefined;
+    ? (await org.findByCodes(tx, [input.assignee.unitCode]))[0]
+    : e.handlerUnitId ? (await org.findByIds(tx, [e.handlerUnitId]))[0] : undefined;
   if (!unit) throw refuse('请选择承办单位或人员（该类别没有默认承办单位）', 'Choose a unit or person (the category has no default handler here)');
   if (unit.kind === 'center' || (unit.kind === 'area' && !['grid', 'village'].includes(unit.level))) {
     throw refuse('只能派遣给网格、村社区、平台、部门或个人', 'Dispatch goes to a grid, village, platform, department or person');
@@ -179,7 +181,7 @@ const RULES: Record<Action, Rule> = {
     return { patch: { handledAt: now, extensionRequest: null, ...clockFor(to, e.limits, now) } };
   },
   verify_pass: async ({ tx, e, now, to }) => {
-    const units = e.assigneeUnitId ? await repo.unitsByIds(tx, [e.assigneeUnitId]) : [];
+    const units = e.assigneeUnitId ? await org.findByIds(tx, [e.assigneeUnitId]) : [];
     const closedLevel = units[0]?.level ?? e.ownerLevel;
     const handledAt = e.handledAt ?? now;
     const handling = e.acceptedAt ? Math.max(0, Math.round((now.getTime() - e.acceptedAt.getTime()) / 1000) - e.suspendedSeconds) : 0;
@@ -197,12 +199,12 @@ const RULES: Record<Action, Rule> = {
   },
   escalate: async ({ tx, e, input, now }) => {
     const reason = need(input.note, 'note', { zh: '上报理由', en: 'The reason' });
-    const parent = await repo.parentCenter(tx, e.ownerUnitId);
+    const parent = (await org.parentCenters(tx, [e.ownerUnitId])).get(e.ownerUnitId);
     if (!parent) throw conflict('已是最高一级综治中心，无法继续上报', 'This is the top-level center; there is nowhere to escalate');
     return {
       patch: { ownerUnitId: parent.id, ownerPath: parent.path, ownerLevel: parent.level, escalationCount: e.escalationCount + 1 },
       details: { reason, to: parent.code },
-      notify: async (tx2, x) => notifyUsers(tx2, await repo.staffOf(tx2, [parent.id], ['operator']), notice(x, 'event.escalated', `下级上报案件：${reason}`, `A case was escalated to you: ${reason}`), { now }),
+      notify: async (tx2, x) => notifyUsers(tx2, await staffOf(tx2, [parent.id], ['operator']), notice(x, 'event.escalated', `下级上报案件：${reason}`, `A case was escalated to you: ${reason}`), { now }),
     };
   },
   suspend: ({ e, input, now }) => {

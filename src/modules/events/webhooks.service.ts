@@ -9,6 +9,7 @@ import { AppError } from '../../platform/errors.js';
 import { recordAudit } from '../../platform/audit/index.js';
 import { auditActor, type Actor } from '../../platform/auth/actor.js';
 import { authorize } from '../../platform/auth/policy.js';
+import type { Db } from '../../platform/db/database.js';
 import * as org from '../org/index.js';
 import type { EventsContext, RequestMeta } from './events.context.js';
 import { WEBHOOK_SECRET_CONTEXT } from './notify.dispatcher.js';
@@ -38,9 +39,15 @@ export interface DeliveryView {
   createdAt: string;
 }
 
-const view = (w: repo.WebhookRow): WebhookView => ({
-  id: w.id, name: w.name, url: w.url, org: { id: w.orgId, code: w.orgCode, name: w.orgName }, active: w.active, createdAt: w.createdAt.toISOString(),
-});
+/** Webhooks as shown, with their unit's code and name (from org). */
+async function views(db: Db, list: repo.WebhookRow[]): Promise<WebhookView[]> {
+  const units = new Map((await org.findByIds(db, [...new Set(list.map((w) => w.orgId))])).map((u) => [u.id, u]));
+  return list.map((w) => {
+    const unit = units.get(w.orgId)!;
+    return { id: w.id, name: w.name, url: w.url, org: { id: w.orgId, code: unit.code, name: unit.name }, active: w.active, createdAt: w.createdAt.toISOString() };
+  });
+}
+const view = async (db: Db, w: repo.WebhookRow) => (await views(db, [w]))[0];
 
 const notFound = (id: number) => new AppError('NOT_FOUND', { zh: `未找到 Webhook #${id}`, en: `Webhook #${id} not found` });
 
@@ -74,7 +81,7 @@ async function scopedWebhook(ctx: EventsContext, actor: Actor, id: number): Prom
 export async function listWebhooks(ctx: EventsContext, actor: Actor): Promise<WebhookView[]> {
   authorize(actor, 'webhooks.manage');
   if (actor.kind === 'citizen') throw new AppError('FORBIDDEN');
-  return (await repo.listWebhooks(ctx.database.db, actor.scopePath)).map(view);
+  return views(ctx.database.db, await repo.listWebhooks(ctx.database.db, actor.scopePath));
 }
 
 export async function createWebhook(
@@ -109,7 +116,7 @@ export async function createWebhook(
     });
     return newId;
   });
-  return { webhook: view((await repo.findWebhook(db, id))!), secret };
+  return { webhook: await view(db, (await repo.findWebhook(db, id))!), secret };
 }
 
 /** Stops deliveries; pending ones are given up by the dispatcher. Disabling twice changes nothing. */
@@ -119,7 +126,7 @@ export async function disableWebhook(ctx: EventsContext, actor: Actor, id: numbe
     if (!(await repo.disableWebhook(tx, id))) return;
     await recordAudit(tx, { ...auditActor(actor, meta), action: 'webhook.disable', result: 'success', targetType: 'webhook', targetId: String(id) });
   });
-  return view((await repo.findWebhook(ctx.database.db, id))!);
+  return view(ctx.database.db, (await repo.findWebhook(ctx.database.db, id))!);
 }
 
 export async function webhookDeliveries(ctx: EventsContext, actor: Actor, id: number): Promise<DeliveryView[]> {

@@ -1,6 +1,6 @@
 /** SQL for the org tree. No HTTP, no rules: those are in org.service.ts. */
 import { and, asc, eq, gt, inArray, like, or, sql, type SQL } from 'drizzle-orm';
-import { boolean, integer, pgTable, smallint, text, timestamp } from 'drizzle-orm/pg-core';
+import { alias, boolean, integer, pgTable, smallint, text, timestamp } from 'drizzle-orm/pg-core';
 import { rows, type Db } from '../../platform/db/database.js';
 import type { Kind, Level, NewUnit, OrgUnit } from './org.schemas.js';
 
@@ -23,25 +23,34 @@ export const orgUnits = pgTable('org_units', {
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull(),
 });
 
-const publicColumns = {
-  id: orgUnits.id,
-  code: orgUnits.code,
-  name: orgUnits.name,
-  nameEn: orgUnits.nameEn,
-  level: orgUnits.level,
-  kind: orgUnits.kind,
-  type: orgUnits.type,
-  parentId: orgUnits.parentId,
-  depth: orgUnits.depth,
-  countyCode: orgUnits.countyCode,
-  synthetic: orgUnits.synthetic,
-};
+/** org_units again, in self-joins: a unit's parent, the area above it, a center. */
+const parent = alias(orgUnits, 'p');
+const area = alias(orgUnits, 'a');
+const center = alias(orgUnits, 'c');
+
+/** The columns a unit is shown with, and its path, of `t`: org_units or the center of a self-join. */
+const columnsOf = (t: typeof orgUnits | typeof center) => ({
+  id: t.id,
+  code: t.code,
+  name: t.name,
+  nameEn: t.nameEn,
+  level: t.level,
+  kind: t.kind,
+  type: t.type,
+  parentId: t.parentId,
+  depth: t.depth,
+  countyCode: t.countyCode,
+  synthetic: t.synthetic,
+  path: t.path,
+});
+const { path: _path, ...publicColumns } = columnsOf(orgUnits);
+const rowColumns = columnsOf(orgUnits);
 
 export type UnitRow = OrgUnit & { path: string };
 
 export async function findBy(db: Db, by: { id: number } | { code: string }): Promise<UnitRow | undefined> {
   const cond = 'id' in by ? eq(orgUnits.id, by.id) : eq(orgUnits.code, by.code);
-  const [row] = await db.select({ ...publicColumns, path: orgUnits.path }).from(orgUnits).where(cond).limit(1);
+  const [row] = await db.select(rowColumns).from(orgUnits).where(cond).limit(1);
   return row;
 }
 
@@ -176,12 +185,38 @@ export async function idsByCodes(db: Db, codes: string[]): Promise<Map<string, n
   return map;
 }
 
-export async function findByCodes(db: Db, codes: string[]): Promise<{ id: number; code: string; name: string; level: Level; kind: Kind; countyCode: string | null; path: string }[]> {
+/** Units by code, in code order (the database's); unknown codes are left out. */
+export async function findByCodes(db: Db, codes: string[]): Promise<UnitRow[]> {
   if (codes.length === 0) return [];
-  return db
-    .select({ id: orgUnits.id, code: orgUnits.code, name: orgUnits.name, level: orgUnits.level, kind: orgUnits.kind, countyCode: orgUnits.countyCode, path: orgUnits.path })
-    .from(orgUnits)
-    .where(inArray(orgUnits.code, codes));
+  return db.select(rowColumns).from(orgUnits).where(sql`${orgUnits.code} = any(${sql.param(codes)}::text[])`).orderBy(asc(orgUnits.code));
+}
+
+/** Units by id, in code order (the database's); unknown ids are left out. */
+export async function findByIds(db: Db, ids: number[]): Promise<UnitRow[]> {
+  if (ids.length === 0) return [];
+  return db.select(rowColumns).from(orgUnits).where(sql`${orgUnits.id} = any(${sql.param(ids)}::int[])`).orderBy(asc(orgUnits.code));
+}
+
+/** The ids of the area units right under the unit `code` (a village's grids). */
+export async function childAreaIds(db: Db, code: string): Promise<number[]> {
+  const list = await db.select({ id: orgUnits.id }).from(orgUnits).innerJoin(parent, eq(parent.id, orgUnits.parentId))
+    .where(and(eq(parent.code, code), eq(orgUnits.kind, 'area')));
+  return list.map((r) => r.id);
+}
+
+/**
+ * For each unit, the center of the area above the area it belongs to (a township center → its
+ * county's center): unit id → center. Units with no center above them are left out.
+ */
+export async function parentCenters(db: Db, unitIds: number[]): Promise<Map<number, UnitRow>> {
+  if (unitIds.length === 0) return new Map();
+  const list = await db.select({ of: orgUnits.id, center: columnsOf(center) }).from(orgUnits)
+    .innerJoin(area, eq(area.id, orgUnits.parentId))
+    .innerJoin(center, and(eq(center.parentId, area.parentId), eq(center.kind, 'center')))
+    .where(sql`${orgUnits.id} = any(${sql.param(unitIds)}::int[])`);
+  const map = new Map<number, UnitRow>();
+  for (const r of list) if (!map.has(r.of)) map.set(r.of, r.center);
+  return map;
 }
 
 /** Areas of one level (optionally under a path), with their parent's code. */

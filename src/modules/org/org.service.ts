@@ -106,6 +106,9 @@ export const listForIndex = repo.listForIndex;
 export const listAreasUnder = repo.listByParentCodes;
 export const idsByCodes = repo.idsByCodes;
 export const findByCodes = repo.findByCodes;
+export const findByIds = repo.findByIds;
+export const childAreaIds = repo.childAreaIds;
+export const parentCenters = repo.parentCenters;
 export const idsUnderPath = repo.idsUnderPath;
 
 /**

@@ -3,6 +3,7 @@ import { testDatabase } from '../../test-support/test-db.js';
 import { testApp } from '../../test-support/app.js';
 import type { FastifyInstance, LightMyRequestResponse } from 'fastify';
 import type { Database } from '../../platform/db/database.js';
+import * as org from './index.js';
 
 let database: Database & { drop(): Promise<void> };
 let app: FastifyInstance;
@@ -83,6 +84,35 @@ describe('org units', () => {
     expect(await names('xihu')).toEqual(['西湖区']);
     expect(await names('330902')).toEqual(['定海区']);
     expect((await get('/api/v1/org/search?q=%25')).json().items).toEqual([]); // LIKE wildcards are literal
+  });
+});
+
+describe('look-ups other modules make (in their own transaction)', () => {
+  it('finds units by code and by id, with their path', async () => {
+    const [county] = await org.findByCodes(database.db, ['330106']);
+    expect(county).toMatchObject({ code: '330106', level: 'county', kind: 'area', type: null, depth: 2 });
+    expect(county.path).toMatch(new RegExp(`/${county.id}/$`));
+    expect(await org.findByIds(database.db, [county.id])).toEqual([county]);
+    expect(await org.findByIds(database.db, [])).toEqual([]);
+    expect(await org.findByCodes(database.db, ['no-such-unit'])).toEqual([]);
+  });
+
+  it('gives the areas right under a unit', async () => {
+    const ids = await org.childAreaIds(database.db, '330106');
+    const units = await org.findByIds(database.db, ids);
+    expect(units.length).toBeGreaterThan(5);
+    expect(units.every((u) => u.level === 'township' && u.kind === 'area')).toBe(true);
+    expect(await org.childAreaIds(database.db, '330106-center')).toEqual([]);
+  });
+
+  it('gives the center above each center, and none above the top one', async () => {
+    const [township] = await org.findByIds(database.db, (await org.childAreaIds(database.db, '330106')).slice(0, 1));
+    const units = await org.findByCodes(database.db, ['33-center', '330106-center', org.centerCode(township.code)]);
+    const id = (code: string) => units.find((u) => u.code === code)!.id;
+    const above = await org.parentCenters(database.db, units.map((u) => u.id));
+    expect(above.get(id(org.centerCode(township.code)))?.code).toBe('330106-center');
+    expect(above.get(id('330106-center'))).toMatchObject({ code: '3301-center', kind: 'center', level: 'city' });
+    expect(above.has(id('33-center'))).toBe(false);
   });
 });
 
