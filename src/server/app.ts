@@ -81,7 +81,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(rateLimit, {
     max: config.rateLimitPerMinute,
     timeWindow: '1 minute',
-    hook: 'preHandler', // after authentication's onRequest: limits count per account or key, else per IP
+    // after authentication's onRequest (limits count per account or key, else per IP), before the body is read
+    hook: 'preParsing',
     keyGenerator: (req) => (req.actor ? `${req.actor.kind}:${req.actor.id}` : `ip:${req.ip}`),
     errorResponseBuilder: (_req, ctx) => {
       const err = new AppError('RATE_LIMITED', { zh: `请求过于频繁，请 ${Math.ceil(ctx.ttl / 1000)} 秒后再试`, en: `Too many requests; retry in ${Math.ceil(ctx.ttl / 1000)} s` });

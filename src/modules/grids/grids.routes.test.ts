@@ -147,9 +147,15 @@ describe('POST /api/v1/grids/import', () => {
       expect([res.statusCode, res.json().error.code]).toEqual([403, 'FORBIDDEN']);
       expect((await other.get(`/api/v1/grids/export?under=${v.code}`)).statusCode).toBe(403);
     }
-    expect(await snapshot(v.code)).toEqual(before);
     const [denied] = (await listAudit(database.db, { action: 'access.denied', limit: 1 })).items;
     expect(denied).toMatchObject({ reason: 'needs grids.import', targetId: 'GET /api/v1/grids/export' });
+    // the permission is checked before the body is read: a broken or huge body from them is a 403, not a 400 or 413
+    const operator = await t.as('operator', '330106-center');
+    for (const raw of ['{"type": "FeatureCollection", "features": [', `{"features":[${' '.repeat(21 * 1_048_576)}]}`]) {
+      const res = await importAs(operator, raw, '', { 'content-type': 'application/json' });
+      expect([res.statusCode, res.json().error.code]).toEqual([403, 'FORBIDDEN']);
+    }
+    expect(await snapshot(v.code)).toEqual(before);
   });
 
   it('refuses villages outside the administrator’s subtree as unknown, and imports nothing of a mixed file', async () => {

@@ -73,9 +73,9 @@ async function plugin(app: FastifyInstance, resolvers: AuthResolvers) {
     if (!req.actor) throw new AppError('UNAUTHORIZED', { zh: '请先登录（会话不存在或已过期）', en: 'Sign in first (no session, or it expired)' });
   });
 
-  // CSRF and the route's permission after the rate limiter (registered before this plugin), so a
-  // caller hammering a route they may not use is slowed down before each refusal is audited
-  app.addHook('preHandler', async (req) => {
+  // CSRF and the route's permission before the body is read: a caller who may not use a route
+  // never makes the server parse (up to 20 MB of) what they sent
+  app.addHook('preParsing', async (req) => {
     const config = req.routeOptions.config ?? {};
     const actor = req.actor;
     if (config.public || !actor || !req.routeOptions.url?.startsWith('/api/')) return;
