@@ -8,21 +8,24 @@ import { Alert, Button, Result, Segmented, Spin } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { ApiError, logout, type SessionUser } from '../shared/api.js';
 import { switchLanguage } from '../shared/i18n.js';
-import { categories, countOf, indicators, points, pooled, series, type Category, type Indicators, type SeriesPoint } from './data.js';
+import { categories, countOf, indicators, points, pooled, series, type CasePoint, type Category, type Indicators, type SeriesPoint } from './data.js';
 import { DEFAULT_PERIOD, PERIODS, periodOf, type PeriodKey } from './period.js';
 import { Kpis } from './Kpis.js';
 import { MapView, heatColor, type Child } from './mapview.js';
 import { debounce, useFeed } from './feed.js';
 import { LiveFeed } from './LiveFeed.js';
 import { clock } from './format.js';
+import { useFirstRender } from './firstRender.js';
 
 /** A step of the drill-down; `leaf`: an area with nothing below (a grid), shown by its figures while the map keeps its siblings. */
 interface Crumb { code: string; name: string; leaf?: boolean }
 const MAX_HEAT = 40;
-// ECharts loads beside the first render, not before it
-const loadCharts = () => import('./charts.js');
-const TrendChart = lazy(() => loadCharts().then((m) => ({ default: m.TrendChart })));
-const CategoryChart = lazy(() => loadCharts().then((m) => ({ default: m.CategoryChart })));
+// ECharts is part of the first render: its code is asked for at once, beside the first figures
+const charts = import('./charts.js');
+const TrendChart = lazy(() => charts.then((m) => ({ default: m.TrendChart })));
+const CategoryChart = lazy(() => charts.then((m) => ({ default: m.CategoryChart })));
+/** What the first render draws (each marked when drawn with its data; `dashboard-ready` once all are). */
+const PARTS = ['kpis', 'areas', 'heat', 'points', 'trend', 'categories'] as const;
 
 function say(e: unknown, lang: string) {
   return e instanceof ApiError ? e.say(lang) : String(e);
@@ -49,8 +52,8 @@ export function Dashboard({ user, onSignedOut }: { user: SessionUser; onSignedOu
   const [counts, setCounts] = useState<Map<string, number> | null>(null);
   const [mapError, setMapError] = useState<unknown>(null);
   const [mapDrawn, setMapDrawn] = useState(false);
-  const [pointCount, setPointCount] = useState<number | null>(null);
-  const marked = useRef(false);
+  const [cases, setCases] = useState<CasePoint[] | null>(null);
+  const { drawn, ready } = useFirstRender(PARTS);
 
   const signedOut = useRef(onSignedOut);
   signedOut.current = onSignedOut;
@@ -128,46 +131,44 @@ export function Dashboard({ user, onSignedOut }: { user: SessionUser; onSignedOu
 
   // --- the heat layer (case counts per child area) and the case points
   useEffect(() => {
-    if (!mapDrawn || !org || !children.length || children.length > MAX_HEAT) return;
+    if (!mapDrawn || !org) return;
+    if (!children.length || children.length > MAX_HEAT) {
+      drawn('heat'); // no heat to draw
+      return;
+    }
     let live = true;
     pooled(children, 6, (c) => countOf(c.code, period.from, period.to).catch(() => 0)).then((ns) => {
       if (!live) return;
       const m = new Map(children.map((c, i) => [c.code, ns[i]]));
       setCounts(m);
       view.current?.setCounts(m, (name, n) => `${name}：${n}`);
+      drawn('heat');
     });
     return () => { live = false; };
-  }, [children, period, mapDrawn, org]);
+  }, [children, period, mapDrawn, org, drawn]);
 
+  // the case points: fetched for the area and period, drawn again when the category names come (their tooltips)
   useEffect(() => {
     if (!mapDrawn || !org || !view.current) return;
     let live = true;
-    points(org.code, period.from, period.to, view.current.bbox()).then((list) => {
-      if (!live || !view.current) return;
-      view.current.setPoints(list.map((f) => ({
-        id: f.properties.id, lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1], status: f.properties.status, deadline: f.properties.deadline,
-        label: `#${f.properties.id} ${cats.get(f.properties.category)?.[lang === 'en' ? 'nameEn' : 'name'] ?? f.properties.category}`,
-      })));
-      setPointCount(list.length);
-    }).catch(() => undefined);
+    points(org.code, period.from, period.to, view.current.bbox()).then((list) => { if (live) setCases(list); }, () => drawn('points')); // failed: none to draw
     return () => { live = false; };
-  }, [org, period, mapDrawn, cats, lang, children]);
+  }, [org, period, mapDrawn, children, drawn]);
+  useEffect(() => {
+    if (!cases || !view.current) return;
+    view.current.setPoints(cases.map((f) => ({
+      id: f.properties.id, lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1], status: f.properties.status, deadline: f.properties.deadline,
+      label: `#${f.properties.id} ${cats.get(f.properties.category)?.[lang === 'en' ? 'nameEn' : 'name'] ?? f.properties.category}`,
+    })));
+    drawn('points');
+  }, [cases, cats, lang, drawn]);
 
-  // --- first render measured: the indicators and the map are drawn
-  // the charts come second: their code loads once the figures and the map are up (or after 3 s regardless)
-  const [chartsOn, setChartsOn] = useState(false);
-  useEffect(() => {
-    const id = setTimeout(() => setChartsOn(true), 3000);
-    return () => clearTimeout(id);
-  }, []);
-  useEffect(() => {
-    if (marked.current || !ind || !mapDrawn) return;
-    marked.current = true;
-    requestAnimationFrame(() => {
-      performance.mark('dashboard-ready');
-      setChartsOn(true);
-    });
-  }, [ind, mapDrawn]);
+  // --- the first render, measured (firstRender.ts): the figures, the map's areas, heat and cases, both charts
+  useEffect(() => { if (ind) drawn('kpis'); }, [ind, drawn]);
+  useEffect(() => { if (mapDrawn) drawn('areas'); }, [mapDrawn, drawn]);
+  useEffect(() => { if (ind && !ind.categories.length) drawn('categories'); }, [ind, drawn]); // nothing to chart: said in words
+  const trendDrawn = useCallback(() => drawn('trend'), [drawn]);
+  const categoriesDrawn = useCallback(() => drawn('categories'), [drawn]);
 
   // --- live: a change refreshes the figures (debounced), and every 5 minutes anyway
   const refresh = useMemo(() => debounce(() => setTick((n) => n + 1), 1000, 8000), []);
@@ -176,7 +177,7 @@ export function Dashboard({ user, onSignedOut }: { user: SessionUser; onSignedOu
     const id = setInterval(() => setTick((n) => n + 1), 5 * 60_000);
     return () => clearInterval(id);
   }, []);
-  const feed = useFeed(refresh, refresh, mapDrawn && !!ind);
+  const feed = useFeed(refresh, refresh, ready);
 
   const retry = () => setTick((n) => n + 1);
   const max = counts ? Math.max(0, ...counts.values()) : 0;
@@ -223,12 +224,12 @@ export function Dashboard({ user, onSignedOut }: { user: SessionUser; onSignedOu
         <section className="panel cat-panel" aria-labelledby="cat-h">
           <h2 id="cat-h">{t('cat.title')}</h2>
           <Suspense fallback={<Spin />}>
-            {chartsOn && ind && (ind.categories.length ? <CategoryChart items={ind.categories} cats={cats} title={t('cat.title')} /> : <p className="empty">{t('common.empty')}</p>)}
+            {ind && (ind.categories.length ? <CategoryChart items={ind.categories} cats={cats} title={t('cat.title')} onDrawn={categoriesDrawn} /> : <p className="empty">{t('common.empty')}</p>)}
           </Suspense>
         </section>
 
         <section className="panel map-panel" aria-labelledby="map-h">
-          <h2 id="map-h">{t('map.title')} {pointCount !== null && <small className="muted">{t('map.points', { n: pointCount })}</small>}</h2>
+          <h2 id="map-h">{t('map.title')} {cases && <small className="muted">{t('map.points', { n: cases.length })}</small>}</h2>
           {mapError ? <ErrorBox text={`${t('error.map')}：${say(mapError, lang)}`} onRetry={() => (view.current && org ? go(org.code) : location.reload())} /> : null}
           <div ref={mapEl} className="map" role="region" aria-label={t('map.label')} />
           <p className="legend muted">{t('map.legend')}</p>
@@ -257,7 +258,7 @@ export function Dashboard({ user, onSignedOut }: { user: SessionUser; onSignedOu
           <h2 id="trend-h">{periodKey === 'today' ? t('trend.titleToday') : t('trend.title')}</h2>
           {trendError && !trend ? <ErrorBox text={`${t('error.load')}：${say(trendError, lang)}`} onRetry={retry} /> : null}
           <Suspense fallback={<Spin />}>
-            {chartsOn && trend && <TrendChart points={trend} from={period.trendFrom} to={period.to} interval={period.interval} title={t('trend.title')} />}
+            {trend && <TrendChart points={trend} from={period.trendFrom} to={period.to} interval={period.interval} title={t('trend.title')} onDrawn={trendDrawn} />}
           </Suspense>
         </section>
 
