@@ -34,9 +34,10 @@ import { readOutbox, PHONE_CONTEXT } from '../src/modules/accounts/index.js';
 import { getCategory } from '../src/modules/events/categories.service.js';
 import { clockFor } from '../src/modules/events/events.clock.js';
 import { sweepDeadlines } from '../src/modules/events/sweep.service.js';
+import { categoryBreakdown, indicators } from '../src/modules/events/queries.repository.js';
 import { sql, type SQL } from 'drizzle-orm';
 import {
-  explain, fieldCrypto, int, log, ms, onPostgres, option, percentile, post, provinceWithCases, report, secs, signedIn, staff, staffEveryCenter,
+  explain, explaining, fieldCrypto, int, log, ms, onPostgres, option, percentile, post, provinceWithCases, report, secs, signedIn, staff, staffEveryCenter,
   startServer, OPEN_STATUSES, type Databases, type Server, type Session,
 } from './support.js';
 
@@ -483,19 +484,12 @@ async function explainList(database: Database, county: string, urls: string[]): 
   }
 }
 
-/** The indicators' two queries (queries.repository indicators + categoryBreakdown). */
+/** The indicators' queries (queries.repository indicators + categoryBreakdown), as the app runs them. */
 async function explainIndicators(database: Database, city: string, from: Date, to: Date, now: Date): Promise<void> {
-  const f = from.toISOString(), t = to.toISOString(), d = (to < now ? to : now).toISOString();
   log(`EXPLAIN ANALYZE of the indicators query of city ${city}:`);
-  await explain(database, sql`select count(*) filter (where e.closed_at >= ${f}::timestamptz and e.closed_at < ${t}::timestamptz)::int as closed, avg(e.handling_seconds) as h
-    from events e where e.city_code = ${city} and (
-      (e.created_at >= ${f}::timestamptz and e.created_at < ${t}::timestamptz)
-      or (e.accepted_at >= ${f}::timestamptz and e.accepted_at < ${t}::timestamptz)
-      or (e.closed_at >= ${f}::timestamptz and e.closed_at < ${t}::timestamptz)
-      or (e.closed_at is null and e.due_at >= ${f}::timestamptz and e.due_at < ${d}::timestamptz))`);
+  await indicators(explaining(database), { level: 'city', code: city }, from, to, now);
   log(`EXPLAIN ANALYZE of the category breakdown of city ${city}:`);
-  await explain(database, sql`select e.category_code as code, count(*)::int as n from events e
-    where e.city_code = ${city} and e.created_at >= ${f}::timestamptz and e.created_at < ${t}::timestamptz group by e.category_code order by n desc, code limit 100`);
+  await categoryBreakdown(explaining(database), { level: 'city', code: city }, from, to);
 }
 
 export async function eventsBench(): Promise<void> {

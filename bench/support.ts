@@ -11,7 +11,7 @@ import path from 'node:path';
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import pg from 'pg';
-import { openDatabase, rows, type Database } from '../src/platform/db/database.js';
+import { openDatabase, rows, type Database, type Db } from '../src/platform/db/database.js';
 import { migrate } from '../src/platform/db/migrator.js';
 import { createFieldCrypto, loadKeyRing, type FieldCrypto } from '../src/platform/pii/index.js';
 import { seedDatabase } from '../src/server/seed.js';
@@ -351,6 +351,20 @@ export async function staffEveryCenter(database: Database): Promise<number> {
 export async function explain(database: Database, query: SQL): Promise<void> {
   const plan = await rows<{ 'QUERY PLAN': string }>(database.db, sql`explain (analyze, buffers) ${query}`);
   for (const r of plan) log(`    ${r['QUERY PLAN']}`);
+}
+
+/**
+ * The database as a repository function sees it, where each query is EXPLAIN ANALYZEd (the plan
+ * logged) instead of run, and answers no rows: the plans of the app's own SQL, not of a copy.
+ */
+export function explaining(database: Database): Db {
+  return new Proxy(database.db, {
+    get(target, prop) {
+      if (prop === 'execute') return async (query: SQL) => { await explain(database, query); return { rows: [] }; };
+      const v = Reflect.get(target, prop) as unknown;
+      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+    },
+  });
 }
 
 /** Prints the figures reported since the last table, and forgets them. */
