@@ -440,6 +440,11 @@ export async function provinceWithCases(dbs: Databases, suffix: string, n: numbe
     await database.close();
     throw err;
   }
+  return asProvince(url, database);
+}
+
+/** A province's database with new data keys and the accounts' context over them (staff are created and signed in with it). */
+export function asProvince(url: string, database: Database): Province {
   const keys = `bench:${crypto.randomBytes(32).toString('base64')}`;
   return { url, database, keys, accounts: { database, crypto: fieldCrypto(keys), sms: new OutboxSms(), secureCookies: false } };
 }
