@@ -119,6 +119,16 @@ export async function countByStatus(db: Db, f: Filter): Promise<{ status: string
     from events e where ${whereOf(f)} group by e.status order by e.status`);
 }
 
+const CHILD_LEVEL: Record<string, string> = { province: 'city', city: 'county', county: 'township', township: 'village', village: 'grid' };
+
+/** Cases per area one level below the filter's area, those with any (none below a grid, or without an area). */
+export async function countByChild(db: Db, f: Filter): Promise<{ code: string; n: number }[]> {
+  const level = f.area && CHILD_LEVEL[f.area.level];
+  if (!level) return [];
+  const col = sql.raw(`e.${LEVEL_COLUMN[level]}`);
+  return rows(db, sql`select ${col} as code, count(*)::int as n from events e where ${whereOf(f)} and ${col} is not null group by 1 order by 1`);
+}
+
 export interface IndicatorRow {
   reported: number;
   accepted: number;
