@@ -24,7 +24,8 @@ export function Chart({ option, label, summary, onDrawn }: { option: ChartOption
   useEffect(() => {
     const c = echarts.init(el.current!, 'dark', { renderer: 'canvas' });
     chart.current = c;
-    const ro = new ResizeObserver(() => c.resize());
+    // (an observer reports the size it starts with: no second drawing for that)
+    const ro = new ResizeObserver(() => { if (el.current && (el.current.clientWidth !== c.getWidth() || el.current.clientHeight !== c.getHeight())) c.resize(); });
     ro.observe(el.current!);
     return () => { ro.disconnect(); c.dispose(); chart.current = null; };
   }, []);

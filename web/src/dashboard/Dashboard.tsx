@@ -8,7 +8,7 @@ import { Alert, Button, Result, Segmented, Spin } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { ApiError, logout, type SessionUser } from '../shared/api.js';
 import { switchLanguage } from '../shared/i18n.js';
-import { categories, countOf, indicators, points, pooled, series, type CasePoint, type Category, type Indicators, type SeriesPoint } from './data.js';
+import { categories, childCounts, indicators, points, series, type CasePoint, type Category, type Indicators, type SeriesPoint } from './data.js';
 import { DEFAULT_PERIOD, PERIODS, periodOf, type PeriodKey } from './period.js';
 import { Kpis } from './Kpis.js';
 import { MapView, heatColor, type Child } from './mapview.js';
@@ -19,7 +19,6 @@ import { useFirstRender } from './firstRender.js';
 
 /** A step of the drill-down; `leaf`: an area with nothing below (a grid), shown by its figures while the map keeps its siblings. */
 interface Crumb { code: string; name: string; leaf?: boolean }
-const MAX_HEAT = 40;
 // ECharts is part of the first render: its code is asked for at once, beside the first figures
 const charts = import('./charts.js');
 const TrendChart = lazy(() => charts.then((m) => ({ default: m.TrendChart })));
@@ -48,7 +47,10 @@ export function Dashboard({ user, onSignedOut }: { user: SessionUser; onSignedOu
   const [updated, setUpdated] = useState<string | null>(null);
 
   const view = useRef<MapView | null>(null);
+  /** The area whose children the map shows, and those children. */
+  const [shown, setShown] = useState<string | null>(null);
   const [children, setChildren] = useState<Child[]>([]);
+  const [heat, setHeat] = useState<{ code: string; counts: Map<string, number> } | null>(null);
   const [counts, setCounts] = useState<Map<string, number> | null>(null);
   const [mapError, setMapError] = useState<unknown>(null);
   const [mapDrawn, setMapDrawn] = useState(false);
@@ -90,6 +92,7 @@ export function Dashboard({ user, onSignedOut }: { user: SessionUser; onSignedOu
       const i = prev.findIndex((c) => c.code === code);
       return i >= 0 ? prev.slice(0, i + 1) : [...prev, { code, name: view.current?.names.get(code) ?? code }];
     });
+    setShown(code);
     setChildren(list);
     setCounts(null);
   }, []);
@@ -129,39 +132,42 @@ export function Dashboard({ user, onSignedOut }: { user: SessionUser; onSignedOu
     }).catch((e) => { setMapError(e); expired(e); });
   }, [expired]);
 
-  // --- the heat layer (case counts per child area) and the case points
+  // --- the heat layer: case counts of the areas below the one shown (a leaf shows its siblings: its
+  // parent's), one request asked for with the area's figures, drawn once the map shows those areas.
+  // At the top it names no org, as the figures do (the user's area: asked for at once in main.tsx).
+  const heatCode = (org?.leaf ? trail[trail.length - 2] : org)?.code;
   useEffect(() => {
-    if (!mapDrawn || !org) return;
-    if (!children.length || children.length > MAX_HEAT) {
-      drawn('heat'); // no heat to draw
-      return;
-    }
+    if (!heatCode) return;
     let live = true;
-    pooled(children, 6, (c) => countOf(c.code, period.from, period.to).catch(() => 0)).then((ns) => {
-      if (!live) return;
-      const m = new Map(children.map((c, i) => [c.code, ns[i]]));
-      setCounts(m);
-      view.current?.setCounts(m, (name, n) => `${name}：${n}`);
-      drawn('heat');
-    });
+    childCounts(heatCode === rootCode ? undefined : heatCode, period.from, period.to).catch(() => new Map<string, number>())
+      .then((counts) => { if (live) setHeat({ code: heatCode, counts }); });
     return () => { live = false; };
-  }, [children, period, mapDrawn, org, drawn]);
+  }, [heatCode, rootCode, period]);
+  useEffect(() => {
+    if (!mapDrawn || !heat || heat.code !== shown) return;
+    const m = new Map(children.map((c) => [c.code, heat.counts.get(c.code) ?? 0]));
+    setCounts(m);
+    view.current?.setCounts(m, (name, n) => `${name}：${n}`);
+    drawn('heat');
+  }, [heat, shown, children, mapDrawn, drawn]);
 
-  // the case points: fetched for the area and period, drawn again when the category names come (their tooltips)
+  // the case points of the area and period, asked for with its figures too; their tooltips name the category when they open
+  const orgCode = org?.code;
   useEffect(() => {
-    if (!mapDrawn || !org || !view.current) return;
+    if (!orgCode) return;
     let live = true;
-    points(org.code, period.from, period.to, view.current.bbox()).then((list) => { if (live) setCases(list); }, () => drawn('points')); // failed: none to draw
+    points(orgCode === rootCode ? undefined : orgCode, period.from, period.to).then((list) => { if (live) setCases(list); }, () => drawn('points')); // failed: none to draw
     return () => { live = false; };
-  }, [org, period, mapDrawn, children, drawn]);
+  }, [orgCode, rootCode, period, drawn]);
+  const names = useRef({ cats, lang });
+  names.current = { cats, lang };
   useEffect(() => {
-    if (!cases || !view.current) return;
-    view.current.setPoints(cases.map((f) => ({
-      id: f.properties.id, lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1], status: f.properties.status, deadline: f.properties.deadline,
-      label: `#${f.properties.id} ${cats.get(f.properties.category)?.[lang === 'en' ? 'nameEn' : 'name'] ?? f.properties.category}`,
-    })));
+    if (!cases || !mapView) return;
+    mapView.setPoints(cases.map((f) => ({
+      id: f.properties.id, lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1], status: f.properties.status, deadline: f.properties.deadline, category: f.properties.category,
+    })), (p) => `#${p.id} ${names.current.cats.get(p.category)?.[names.current.lang === 'en' ? 'nameEn' : 'name'] ?? p.category}`);
     drawn('points');
-  }, [cases, cats, lang, drawn]);
+  }, [cases, mapView, drawn]);
 
   // --- the first render, measured (firstRender.ts): the figures, the map's areas, heat and cases, both charts
   useEffect(() => { if (ind) drawn('kpis'); }, [ind, drawn]);
@@ -237,7 +243,6 @@ export function Dashboard({ user, onSignedOut }: { user: SessionUser; onSignedOu
 
         <section className="panel children-panel" aria-labelledby="children-h">
           <h2 id="children-h">{t('area.children')} <small className="muted">{t('area.childrenHint')}</small></h2>
-          {children.length > MAX_HEAT && <p className="muted">{t('area.heatOff', { n: children.length })}</p>}
           <ul className="children">
             {ranked.map((c) => {
               const n = counts?.get(c.code);
