@@ -4,21 +4,20 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { testDatabase } from '../src/test-support/test-db.js';
-import { testApp, testClock, type Client } from '../src/test-support/app.js';
+import { testApp, testClock } from '../src/test-support/app.js';
+import { checkBrowser, launchChromium, WEB_DIR } from './chromium.js';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export { CHROMIUM, signedIn } from './chromium.js';
 export const SCREENSHOTS = path.resolve('test-results');
-const WEB_DIR = path.resolve('dist-web');
 
 export async function startServer(opts: { now?: () => Date } = {}) {
-  if (!fs.existsSync(path.join(WEB_DIR, 'report.html'))) throw new Error('The web pages are not built: run `npm run build:web` (npm install and npm test do it).');
-  if (!fs.existsSync(CHROMIUM)) throw new Error(`Chromium not found at ${CHROMIUM}: apt-get install -y chromium fonts-noto-cjk (or set CHROMIUM_PATH)`);
+  checkBrowser();
   const database = await testDatabase('fixture');
   const t = await testApp(database, { PINGAN_WEB_DIR: WEB_DIR }, opts);
   const address = await t.app.listen({ port: 0, host: '127.0.0.1' });
-  const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox', '--disable-dev-shm-usage', '--lang=zh-CN'] });
+  const browser = await launchChromium();
   return {
     ...t, database, browser, url: address,
     async close() {
@@ -27,18 +26,6 @@ export async function startServer(opts: { now?: () => Date } = {}) {
       await database.drop();
     },
   };
-}
-
-/** A browser context signed in as a client made by testApp (its session cookie). */
-export async function signedIn(browser: Browser, url: string, client: Client, opts: { mobile?: boolean } = {}): Promise<BrowserContext> {
-  const context = await browser.newContext({
-    locale: 'zh-CN', ...(opts.mobile ? { viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2 } : { viewport: { width: 1440, height: 900 } }),
-  });
-  const u = new URL(url);
-  const eq = client.cookie.indexOf('=');
-  const [name, value] = [client.cookie.slice(0, eq), client.cookie.slice(eq + 1)];
-  await context.addCookies([{ name, value, domain: u.hostname, path: '/', httpOnly: true, sameSite: 'Strict' }]);
-  return context;
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {

@@ -59,12 +59,12 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<{ ctx: EventsContext }> = a
 
   app.get('/api/v1/events/counts', {
     config: { permission: 'events.read' },
-    schema: { tags, summary: 'Counts per status (and overdue) for the queue', querystring: Type.Omit(S.ListQuery, ['cursor', 'limit', 'status']), response: { 200: Type.Object({ total: Type.Integer(), overdue: Type.Integer(), byStatus: Type.Array(Type.Object({ status: Type.String(), n: Type.Integer(), overdue: Type.Integer() })) }), ...errors } },
+    schema: { tags, summary: 'Counts per status (and overdue) for the queue; per area below, for a heat map', querystring: S.CountsQuery, response: { 200: S.CountsResponse, ...errors } },
   }, async (req) => countsOf(ctx, actor(req), req.query));
 
   app.get('/api/v1/events/geojson', {
     config: { permission: 'events.read' },
-    schema: { tags, summary: 'Cases inside a bounding box as GeoJSON points, for maps', querystring: S.BboxQuery, response: { 200: Type.Object({ type: Type.Literal('FeatureCollection'), features: Type.Array(Type.Any()) }), ...errors } },
+    schema: { tags, summary: 'Cases (inside a bounding box) as GeoJSON points, for maps', querystring: S.BboxQuery, response: { 200: Type.Object({ type: Type.Literal('FeatureCollection'), features: Type.Array(Type.Any()) }), ...errors } },
   }, async (req) => mapOf(ctx, actor(req), req.query));
 
   app.get('/api/v1/events/indicators', {

@@ -166,10 +166,22 @@ export const ListResponse = Type.Object({ items: Type.Array(EventView), nextCurs
 export const BboxQuery = Type.Intersect([
   Type.Omit(ListQuery, ['cursor', 'limit']),
   Type.Object({
-    bbox: Type.String({ pattern: '^-?[0-9.]+,-?[0-9.]+,-?[0-9.]+,-?[0-9.]+$', description: 'minLon,minLat,maxLon,maxLat (WGS-84)' }),
+    bbox: Type.Optional(Type.String({ pattern: '^-?[0-9.]+,-?[0-9.]+,-?[0-9.]+,-?[0-9.]+$', description: 'minLon,minLat,maxLon,maxLat (WGS-84); without it, the whole area' })),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000, default: 5000 })),
   }),
 ]);
+
+export const CountsQuery = Type.Intersect([
+  Type.Omit(ListQuery, ['cursor', 'limit', 'status']),
+  Type.Object({ children: Type.Optional(Type.Boolean({ description: 'Also the count per area one level below `org` (a heat map)' })) }),
+]);
+
+export const CountsResponse = Type.Object({
+  total: Type.Integer(),
+  overdue: Type.Integer(),
+  byStatus: Type.Array(Type.Object({ status: Type.String(), n: Type.Integer(), overdue: Type.Integer() })),
+  children: Type.Optional(Type.Array(Type.Object({ code: Type.String(), n: Type.Integer() }), { description: 'With children=true: the areas below with cases (the others have none)' })),
+});
 
 export const DuplicatesQuery = Type.Object({
   category: Type.String({ pattern: '^[0-9]{4}$' }),

@@ -413,10 +413,22 @@ describe('scope of every route', () => {
     expect((await list('q=%25')).items).toEqual([]); // a % is literal text
     const counts = (await opA.get('/api/v1/events/counts')).json();
     expect(counts.total).toBe(counts.byStatus.reduce((n: number, s: { n: number }) => n + s.n, 0));
+    expect(counts.children).toBeUndefined();
+    // per area below, for the dashboard's heat: the county's townships, in one request, and the same as asking each
+    const county = (await countyOp.get('/api/v1/events/counts?children=true&from=2020-01-01T00:00:00Z')).json();
+    expect(county.children.map((c: { code: string }) => c.code)).toEqual(expect.arrayContaining([TA]));
+    for (const c of county.children as { code: string; n: number }[]) {
+      expect((await countyOp.get(`/api/v1/events/counts?org=${c.code}&from=2020-01-01T00:00:00Z`)).json().total).toBe(c.n);
+    }
+    expect((await opA.get(`/api/v1/events/counts?org=${A.code}&children=true`)).json().children).toEqual([]); // nothing below a grid
     const map = (await opA.get(`/api/v1/events/geojson?bbox=${A.lon - 0.01},${A.lat - 0.01},${A.lon + 0.01},${A.lat + 0.01}`)).json();
     expect(map.type).toBe('FeatureCollection');
     expect(map.features.length).toBeGreaterThan(0);
     expect(map.features[0].geometry.type).toBe('Point');
+    // without a box: the whole area (its cases with a location)
+    const all = (await opA.get(`/api/v1/events/geojson?org=${TA}`)).json();
+    expect(all.features.length).toBeGreaterThanOrEqual(map.features.length);
+    expect(all.features.length).toBeLessThanOrEqual(counts.total);
     expect((await opA.get('/api/v1/events?status=bogus')).statusCode).toBe(400);
     expect((await opA.get('/api/v1/events?limit=1000')).statusCode).toBe(400);
     expect((await opA.get('/api/v1/events?cursor=abc')).statusCode).toBe(400);

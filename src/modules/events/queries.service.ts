@@ -131,11 +131,11 @@ export async function timelineBetween(ctx: EventsContext, actor: Actor, query: {
   return q.transitionsBetween(db, { area: { level: area.level, code: area.code } }, query.from, query.to, query.actions, query.limit, query.offset ?? 0);
 }
 
-export async function mapOf(ctx: EventsContext, actor: Actor, query: Omit<ListQueryT, 'cursor' | 'limit'> & { bbox: string; limit?: number }) {
+export async function mapOf(ctx: EventsContext, actor: Actor, query: Omit<ListQueryT, 'cursor' | 'limit'> & { bbox?: string; limit?: number }) {
   const db = ctx.database.db;
   const f = await filterFor(db, actor, query);
-  const b = query.bbox.split(',').map(Number) as [number, number, number, number];
-  if (b.some((x) => !Number.isFinite(x)) || b[0] > b[2] || b[1] > b[3]) {
+  const b = query.bbox?.split(',').map(Number) as [number, number, number, number] | undefined;
+  if (b && (b.some((x) => !Number.isFinite(x)) || b[0] > b[2] || b[1] > b[3])) {
     throw new AppError('VALIDATION_FAILED', { zh: 'bbox 应为 minLon,minLat,maxLon,maxLat', en: 'bbox must be minLon,minLat,maxLon,maxLat' }, { field: 'bbox' });
   }
   f.bbox = b;
@@ -149,11 +149,11 @@ export async function mapOf(ctx: EventsContext, actor: Actor, query: Omit<ListQu
   };
 }
 
-export async function countsOf(ctx: EventsContext, actor: Actor, query: Omit<ListQueryT, 'cursor' | 'limit'>) {
+export async function countsOf(ctx: EventsContext, actor: Actor, query: Omit<ListQueryT, 'cursor' | 'limit'> & { children?: boolean }) {
   const db = ctx.database.db;
   const f = await filterFor(db, actor, { ...query, status: undefined });
-  const list = await q.countByStatus(db, f);
-  return { total: list.reduce((n, r) => n + r.n, 0), overdue: list.reduce((n, r) => n + r.overdue, 0), byStatus: list };
+  const [list, children] = await Promise.all([q.countByStatus(db, f), query.children ? q.countByChild(db, f) : undefined]);
+  return { total: list.reduce((n, r) => n + r.n, 0), overdue: list.reduce((n, r) => n + r.overdue, 0), byStatus: list, ...(children ? { children } : {}) };
 }
 
 const ratio = (a: number, b: number) => (b > 0 ? Math.round((a / b) * 10000) / 10000 : null);

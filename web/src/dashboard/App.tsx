@@ -7,6 +7,13 @@ import { switchLanguage } from '../shared/i18n.js';
 import { ChangePassword, StaffLogin } from '../shared/dashboard-login.js';
 import { Dashboard } from './Dashboard.js';
 
+let early: Promise<SessionUser | null> | undefined;
+/** The session, asked for at startup beside the first figures (main.tsx); the first check takes it, later ones ask again. */
+export function prefetchSession() {
+  early = currentSession();
+  early.catch(() => undefined);
+}
+
 export function App() {
   const { t, i18n } = useTranslation();
   const [user, setUser] = useState<SessionUser | null | undefined>(undefined);
@@ -14,7 +21,9 @@ export function App() {
   const load = useCallback(() => {
     setError(null);
     setUser(undefined);
-    currentSession().then(setUser).catch(setError);
+    const session = early ?? currentSession();
+    early = undefined;
+    session.then(setUser).catch(setError);
   }, []);
   useEffect(load, [load]);
 

@@ -12,19 +12,26 @@ echarts.use([LineChart, BarChart, GridComponent, LegendComponent, TooltipCompone
 
 export type ChartOption = ComposeOption<LineSeriesOption | BarSeriesOption | GridComponentOption | LegendComponentOption | TooltipComponentOption>;
 
-/** A chart that follows its box's size; `label` names it for screen readers, `summary` says what it shows. */
-export function Chart({ option, label, summary }: { option: ChartOption; label: string; summary: string }) {
+/**
+ * A chart that follows its box's size; `label` names it for screen readers, `summary` says what it
+ * shows; `onDrawn` is called whenever an option has been drawn (setOption draws at once: no lazy update).
+ */
+export function Chart({ option, label, summary, onDrawn }: { option: ChartOption; label: string; summary: string; onDrawn?: () => void }) {
   const el = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
+  const drawn = useRef(onDrawn);
+  drawn.current = onDrawn;
   useEffect(() => {
     const c = echarts.init(el.current!, 'dark', { renderer: 'canvas' });
     chart.current = c;
-    const ro = new ResizeObserver(() => c.resize());
+    // (an observer reports the size it starts with: no second drawing for that)
+    const ro = new ResizeObserver(() => { if (el.current && (el.current.clientWidth !== c.getWidth() || el.current.clientHeight !== c.getHeight())) c.resize(); });
     ro.observe(el.current!);
     return () => { ro.disconnect(); c.dispose(); chart.current = null; };
   }, []);
   useEffect(() => {
     chart.current?.setOption({ backgroundColor: 'transparent', ...option }, { notMerge: true });
+    drawn.current?.();
   }, [option]);
   return (
     <figure className="chart" aria-label={label}>

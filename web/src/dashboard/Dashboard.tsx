@@ -8,21 +8,23 @@ import { Alert, Button, Result, Segmented, Spin } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { ApiError, logout, type SessionUser } from '../shared/api.js';
 import { switchLanguage } from '../shared/i18n.js';
-import { categories, countOf, indicators, points, pooled, series, type Category, type Indicators, type SeriesPoint } from './data.js';
+import { categories, childCounts, indicators, points, series, type CasePoint, type Category, type Indicators, type SeriesPoint } from './data.js';
 import { DEFAULT_PERIOD, PERIODS, periodOf, type PeriodKey } from './period.js';
 import { Kpis } from './Kpis.js';
 import { MapView, heatColor, type Child } from './mapview.js';
 import { debounce, useFeed } from './feed.js';
 import { LiveFeed } from './LiveFeed.js';
 import { clock } from './format.js';
+import { useFirstRender } from './firstRender.js';
 
 /** A step of the drill-down; `leaf`: an area with nothing below (a grid), shown by its figures while the map keeps its siblings. */
 interface Crumb { code: string; name: string; leaf?: boolean }
-const MAX_HEAT = 40;
-// ECharts loads beside the first render, not before it
-const loadCharts = () => import('./charts.js');
-const TrendChart = lazy(() => loadCharts().then((m) => ({ default: m.TrendChart })));
-const CategoryChart = lazy(() => loadCharts().then((m) => ({ default: m.CategoryChart })));
+// ECharts is part of the first render: its code is asked for at once, beside the first figures
+const charts = import('./charts.js');
+const TrendChart = lazy(() => charts.then((m) => ({ default: m.TrendChart })));
+const CategoryChart = lazy(() => charts.then((m) => ({ default: m.CategoryChart })));
+/** What the first render draws (each marked when drawn with its data; `dashboard-ready` once all are). */
+const PARTS = ['kpis', 'areas', 'heat', 'points', 'trend', 'categories'] as const;
 
 function say(e: unknown, lang: string) {
   return e instanceof ApiError ? e.say(lang) : String(e);
@@ -45,12 +47,15 @@ export function Dashboard({ user, onSignedOut }: { user: SessionUser; onSignedOu
   const [updated, setUpdated] = useState<string | null>(null);
 
   const view = useRef<MapView | null>(null);
+  /** The area whose children the map shows, and those children. */
+  const [shown, setShown] = useState<string | null>(null);
   const [children, setChildren] = useState<Child[]>([]);
+  const [heat, setHeat] = useState<{ code: string; counts: Map<string, number> } | null>(null);
   const [counts, setCounts] = useState<Map<string, number> | null>(null);
   const [mapError, setMapError] = useState<unknown>(null);
   const [mapDrawn, setMapDrawn] = useState(false);
-  const [pointCount, setPointCount] = useState<number | null>(null);
-  const marked = useRef(false);
+  const [cases, setCases] = useState<CasePoint[] | null>(null);
+  const { drawn, ready } = useFirstRender(PARTS);
 
   const signedOut = useRef(onSignedOut);
   signedOut.current = onSignedOut;
@@ -87,6 +92,7 @@ export function Dashboard({ user, onSignedOut }: { user: SessionUser; onSignedOu
       const i = prev.findIndex((c) => c.code === code);
       return i >= 0 ? prev.slice(0, i + 1) : [...prev, { code, name: view.current?.names.get(code) ?? code }];
     });
+    setShown(code);
     setChildren(list);
     setCounts(null);
   }, []);
@@ -126,48 +132,49 @@ export function Dashboard({ user, onSignedOut }: { user: SessionUser; onSignedOu
     }).catch((e) => { setMapError(e); expired(e); });
   }, [expired]);
 
-  // --- the heat layer (case counts per child area) and the case points
+  // --- the heat layer: case counts of the areas below the one shown (a leaf shows its siblings: its
+  // parent's), one request asked for with the area's figures, drawn once the map shows those areas.
+  // At the top it names no org, as the figures do (the user's area: asked for at once in main.tsx).
+  const heatCode = (org?.leaf ? trail[trail.length - 2] : org)?.code;
   useEffect(() => {
-    if (!mapDrawn || !org || !children.length || children.length > MAX_HEAT) return;
+    if (!heatCode) return;
     let live = true;
-    pooled(children, 6, (c) => countOf(c.code, period.from, period.to).catch(() => 0)).then((ns) => {
-      if (!live) return;
-      const m = new Map(children.map((c, i) => [c.code, ns[i]]));
-      setCounts(m);
-      view.current?.setCounts(m, (name, n) => `${name}：${n}`);
-    });
+    childCounts(heatCode === rootCode ? undefined : heatCode, period.from, period.to).catch(() => new Map<string, number>())
+      .then((counts) => { if (live) setHeat({ code: heatCode, counts }); });
     return () => { live = false; };
-  }, [children, period, mapDrawn, org]);
-
+  }, [heatCode, rootCode, period]);
   useEffect(() => {
-    if (!mapDrawn || !org || !view.current) return;
+    if (!mapDrawn || !heat || heat.code !== shown) return;
+    const m = new Map(children.map((c) => [c.code, heat.counts.get(c.code) ?? 0]));
+    setCounts(m);
+    view.current?.setCounts(m, (name, n) => `${name}：${n}`);
+    drawn('heat');
+  }, [heat, shown, children, mapDrawn, drawn]);
+
+  // the case points of the area and period, asked for with its figures too; their tooltips name the category when they open
+  const orgCode = org?.code;
+  useEffect(() => {
+    if (!orgCode) return;
     let live = true;
-    points(org.code, period.from, period.to, view.current.bbox()).then((list) => {
-      if (!live || !view.current) return;
-      view.current.setPoints(list.map((f) => ({
-        id: f.properties.id, lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1], status: f.properties.status, deadline: f.properties.deadline,
-        label: `#${f.properties.id} ${cats.get(f.properties.category)?.[lang === 'en' ? 'nameEn' : 'name'] ?? f.properties.category}`,
-      })));
-      setPointCount(list.length);
-    }).catch(() => undefined);
+    points(orgCode === rootCode ? undefined : orgCode, period.from, period.to).then((list) => { if (live) setCases(list); }, () => drawn('points')); // failed: none to draw
     return () => { live = false; };
-  }, [org, period, mapDrawn, cats, lang, children]);
+  }, [orgCode, rootCode, period, drawn]);
+  const names = useRef({ cats, lang });
+  names.current = { cats, lang };
+  useEffect(() => {
+    if (!cases || !mapView) return;
+    mapView.setPoints(cases.map((f) => ({
+      id: f.properties.id, lon: f.geometry.coordinates[0], lat: f.geometry.coordinates[1], status: f.properties.status, deadline: f.properties.deadline, category: f.properties.category,
+    })), (p) => `#${p.id} ${names.current.cats.get(p.category)?.[names.current.lang === 'en' ? 'nameEn' : 'name'] ?? p.category}`);
+    drawn('points');
+  }, [cases, mapView, drawn]);
 
-  // --- first render measured: the indicators and the map are drawn
-  // the charts come second: their code loads once the figures and the map are up (or after 3 s regardless)
-  const [chartsOn, setChartsOn] = useState(false);
-  useEffect(() => {
-    const id = setTimeout(() => setChartsOn(true), 3000);
-    return () => clearTimeout(id);
-  }, []);
-  useEffect(() => {
-    if (marked.current || !ind || !mapDrawn) return;
-    marked.current = true;
-    requestAnimationFrame(() => {
-      performance.mark('dashboard-ready');
-      setChartsOn(true);
-    });
-  }, [ind, mapDrawn]);
+  // --- the first render, measured (firstRender.ts): the figures, the map's areas, heat and cases, both charts
+  useEffect(() => { if (ind) drawn('kpis'); }, [ind, drawn]);
+  useEffect(() => { if (mapDrawn) drawn('areas'); }, [mapDrawn, drawn]);
+  useEffect(() => { if (ind && !ind.categories.length) drawn('categories'); }, [ind, drawn]); // nothing to chart: said in words
+  const trendDrawn = useCallback(() => drawn('trend'), [drawn]);
+  const categoriesDrawn = useCallback(() => drawn('categories'), [drawn]);
 
   // --- live: a change refreshes the figures (debounced), and every 5 minutes anyway
   const refresh = useMemo(() => debounce(() => setTick((n) => n + 1), 1000, 8000), []);
@@ -176,7 +183,7 @@ export function Dashboard({ user, onSignedOut }: { user: SessionUser; onSignedOu
     const id = setInterval(() => setTick((n) => n + 1), 5 * 60_000);
     return () => clearInterval(id);
   }, []);
-  const feed = useFeed(refresh, refresh, mapDrawn && !!ind);
+  const feed = useFeed(refresh, refresh, ready);
 
   const retry = () => setTick((n) => n + 1);
   const max = counts ? Math.max(0, ...counts.values()) : 0;
@@ -223,12 +230,12 @@ export function Dashboard({ user, onSignedOut }: { user: SessionUser; onSignedOu
         <section className="panel cat-panel" aria-labelledby="cat-h">
           <h2 id="cat-h">{t('cat.title')}</h2>
           <Suspense fallback={<Spin />}>
-            {chartsOn && ind && (ind.categories.length ? <CategoryChart items={ind.categories} cats={cats} title={t('cat.title')} /> : <p className="empty">{t('common.empty')}</p>)}
+            {ind && (ind.categories.length ? <CategoryChart items={ind.categories} cats={cats} title={t('cat.title')} onDrawn={categoriesDrawn} /> : <p className="empty">{t('common.empty')}</p>)}
           </Suspense>
         </section>
 
         <section className="panel map-panel" aria-labelledby="map-h">
-          <h2 id="map-h">{t('map.title')} {pointCount !== null && <small className="muted">{t('map.points', { n: pointCount })}</small>}</h2>
+          <h2 id="map-h">{t('map.title')} {cases && <small className="muted">{t('map.points', { n: cases.length })}</small>}</h2>
           {mapError ? <ErrorBox text={`${t('error.map')}：${say(mapError, lang)}`} onRetry={() => (view.current && org ? go(org.code) : location.reload())} /> : null}
           <div ref={mapEl} className="map" role="region" aria-label={t('map.label')} />
           <p className="legend muted">{t('map.legend')}</p>
@@ -236,7 +243,6 @@ export function Dashboard({ user, onSignedOut }: { user: SessionUser; onSignedOu
 
         <section className="panel children-panel" aria-labelledby="children-h">
           <h2 id="children-h">{t('area.children')} <small className="muted">{t('area.childrenHint')}</small></h2>
-          {children.length > MAX_HEAT && <p className="muted">{t('area.heatOff', { n: children.length })}</p>}
           <ul className="children">
             {ranked.map((c) => {
               const n = counts?.get(c.code);
@@ -257,7 +263,7 @@ export function Dashboard({ user, onSignedOut }: { user: SessionUser; onSignedOu
           <h2 id="trend-h">{periodKey === 'today' ? t('trend.titleToday') : t('trend.title')}</h2>
           {trendError && !trend ? <ErrorBox text={`${t('error.load')}：${say(trendError, lang)}`} onRetry={retry} /> : null}
           <Suspense fallback={<Spin />}>
-            {chartsOn && trend && <TrendChart points={trend} from={period.trendFrom} to={period.to} interval={period.interval} title={t('trend.title')} />}
+            {trend && <TrendChart points={trend} from={period.trendFrom} to={period.to} interval={period.interval} title={t('trend.title')} onDrawn={trendDrawn} />}
           </Suspense>
         </section>
 

@@ -9,7 +9,9 @@ const AXIS = { axisLine: { lineStyle: { color: '#334155' } }, axisLabel: { color
 const KEYS = ['reported', 'accepted', 'closed', 'closedOnTime'] as const;
 const COLORS = ['#38bdf8', '#a78bfa', '#34d399', '#fbbf24'];
 
-export function TrendChart({ points, from, to, interval, title }: { points: SeriesPoint[]; from: string; to: string; interval: 'day' | 'month'; title: string }) {
+interface Drawn { onDrawn?: () => void }
+
+export function TrendChart({ points, from, to, interval, title, onDrawn }: { points: SeriesPoint[]; from: string; to: string; interval: 'day' | 'month'; title: string } & Drawn) {
   const { t, i18n } = useTranslation();
   const option = useMemo<ChartOption>(() => {
     const labels = buckets(from, to, interval);
@@ -25,10 +27,10 @@ export function TrendChart({ points, from, to, interval, title }: { points: Seri
     };
   }, [points, from, to, interval, t, i18n.language]);
   const total = points.reduce((n, p) => n + p.reported, 0);
-  return <Chart option={option} label={title} summary={`${title}: ${t('trend.reported')} ${total}`} />;
+  return <Chart option={option} label={title} summary={`${title}: ${t('trend.reported')} ${total}`} onDrawn={onDrawn} />;
 }
 
-export function CategoryChart({ items, cats, title }: { items: { code: string; n: number }[]; cats: Map<string, Category>; title: string }) {
+export function CategoryChart({ items, cats, title, onDrawn }: { items: { code: string; n: number }[]; cats: Map<string, Category>; title: string } & Drawn) {
   const { i18n } = useTranslation();
   const en = i18n.language === 'en';
   const option = useMemo<ChartOption>(() => {
@@ -42,5 +44,5 @@ export function CategoryChart({ items, cats, title }: { items: { code: string; n
     };
   }, [items, cats, en]);
   const summary = `${title}: ${items.slice(0, 5).map((c) => `${cats.get(c.code)?.[en ? 'nameEn' : 'name'] ?? c.code} ${c.n}`).join(', ')}`;
-  return <Chart option={option} label={title} summary={summary} />;
+  return <Chart option={option} label={title} summary={summary} onDrawn={onDrawn} />;
 }

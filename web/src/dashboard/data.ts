@@ -33,16 +33,20 @@ function prefetch(path: string) {
 
 const indicatorsPath = (org: string | undefined, from: string, to: string) => `/api/v1/events/indicators?${qs({ org, from, to })}`;
 const seriesPath = (org: string | undefined, from: string, to: string, interval: 'day' | 'month') => `/api/v1/events/indicators/series?${qs({ org, from, to, interval })}`;
+const childCountsPath = (org: string | undefined, from: string, to: string) => `/api/v1/events/counts?${qs({ org, from, to, children: 'true' })}`;
+const pointsPath = (org: string | undefined, from: string, to: string) => `/api/v1/events/geojson?${qs({ org, from, to, limit: '3000' })}`;
 
 export const indicators = (org: string | undefined, from: string, to: string) => getOnce<Indicators>(indicatorsPath(org, from, to));
 
 export const series = (org: string | undefined, from: string, to: string, interval: 'day' | 'month') =>
   getOnce<{ points: SeriesPoint[] }>(seriesPath(org, from, to, interval)).then((r) => r.points);
 
-/** The first figures of the user's own area, asked for at once. */
+/** The first figures, heat and case points of the user's own area, asked for at once. */
 export function prefetchFirst(p: { from: string; to: string; trendFrom: string; interval: 'day' | 'month' }) {
   prefetch(indicatorsPath(undefined, p.from, p.to));
   prefetch(seriesPath(undefined, p.trendFrom, p.to, p.interval));
+  prefetch(childCountsPath(undefined, p.from, p.to));
+  prefetch(pointsPath(undefined, p.from, p.to));
 }
 
 let cats: Promise<Map<string, Category>> | null = null;
@@ -50,12 +54,12 @@ let cats: Promise<Map<string, Category>> | null = null;
 export const categories = () =>
   (cats ??= api.get<{ items: Category[] }>('/api/v1/event-categories?all=true').then((r) => new Map(r.items.map((c) => [c.code, c]))).catch((e) => { cats = null; throw e; }));
 
-export const countOf = (org: string, from: string, to: string) =>
-  api.get<{ total: number }>(`/api/v1/events/counts?${qs({ org, from, to })}`).then((r) => r.total);
+/** Cases of the period per area below `org` (those without any are left out). */
+export const childCounts = (org: string | undefined, from: string, to: string) =>
+  getOnce<{ children: { code: string; n: number }[] }>(childCountsPath(org, from, to)).then((r) => new Map(r.children.map((c) => [c.code, c.n])));
 
 export interface CasePoint { type: 'Feature'; geometry: { type: 'Point'; coordinates: [number, number] }; properties: { id: number; status: string; category: string; deadline: string; urgent: boolean; createdAt: string } }
-export const points = (org: string, from: string, to: string, bbox: string) =>
-  api.get<{ features: CasePoint[] }>(`/api/v1/events/geojson?${qs({ org, from, to, bbox, limit: '3000' })}`).then((r) => r.features);
+export const points = (org: string | undefined, from: string, to: string) => getOnce<{ features: CasePoint[] }>(pointsPath(org, from, to)).then((r) => r.features);
 
 /** The latest cases of the user's area (newest first). */
 export const recentCases = (n: number) => api.get<{ items: CaseBrief[] }>(`/api/v1/events?limit=${n}`).then((r) => r.items);
@@ -63,16 +67,3 @@ export const recentCases = (n: number) => api.get<{ items: CaseBrief[] }>(`/api/
 /** A case's category and place, for the feed (the list view: no timeline, no photos). */
 export const caseBrief = (id: number) =>
   api.get<{ items: CaseBrief[] }>(`/api/v1/events?${qs({ q: `#${id}`, limit: '1' })}`).then((r) => r.items[0] ?? null);
-
-/** Runs `fn` over `items`, at most `limit` at a time. */
-export async function pooled<T, R>(items: T[], limit: number, fn: (x: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i]);
-    }
-  }));
-  return out;
-}

@@ -9,11 +9,12 @@ import { webConfig } from '../shared/map.js';
 import { prefetchFirst } from './data.js';
 import { DEFAULT_PERIOD, periodOf } from './period.js';
 import { EN, ZH } from './i18n.js';
-import { App } from './App.js';
+import { App, prefetchSession } from './App.js';
 import './dashboard.css';
 
 setupI18n(ZH, EN);
-// what the first render needs, asked for while React starts and the session is checked
+// what the first render needs, asked for while React starts
+prefetchSession();
 void webConfig().catch(() => undefined);
 prefetchFirst(periodOf(DEFAULT_PERIOD));
 

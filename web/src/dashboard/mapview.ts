@@ -74,12 +74,6 @@ export class MapView {
     return (await this.layer.open(code)).length > 0;
   }
 
-  /** The box of the areas shown (minLon,minLat,maxLon,maxLat). */
-  bbox(): string {
-    const b = this.layer.group.getLayers().length ? this.layer.group.getBounds() : this.map.getBounds();
-    return [b.getWest(), b.getSouth(), b.getEast(), b.getNorth()].map((x) => x.toFixed(6)).join(',');
-  }
-
   /** Colours the child areas by their case counts (the heat layer). */
   setCounts(counts: Map<string, number>, label: (name: string, n: number) => string) {
     this.counts = counts;
@@ -92,12 +86,13 @@ export class MapView {
     }
   }
 
-  setPoints(list: { id: number; lon: number; lat: number; status: string; deadline: string; label: string }[]) {
+  /** The case points; `label` makes a point's tooltip when it opens (so a change of names or language needs no redraw). */
+  setPoints<P extends { lon: number; lat: number; status: string; deadline: string }>(list: P[], label: (p: P) => string) {
     this.points.clearLayers();
     for (const p of list) {
       const color = CLOSED.has(p.status) ? '#94a3b8' : (DEADLINE_COLORS[p.deadline] ?? DEADLINE_COLORS.normal);
       L.circleMarker([p.lat, p.lon], { radius: 5, color: '#0b1220', weight: 1, fillColor: color, fillOpacity: 0.95 })
-        .bindTooltip(p.label)
+        .bindTooltip(() => label(p))
         .addTo(this.points);
     }
   }
