@@ -21,6 +21,14 @@ export interface Area {
   code: string;
   name: string;
   path: string;
+  /** a province's cities: its figures are read city by city (queries.repository `areaOf`) */
+  cities?: string[];
+}
+
+async function areaOfUnit(db: Db, u: { level: string; code: string; name: string; path: string }): Promise<Area> {
+  const area: Area = { level: u.level, code: u.code, name: u.name, path: u.path };
+  if (u.level === 'province') area.cities = (await org.childrenOf(db, u.code, 'area')).map((c) => c.code);
+  return area;
 }
 
 /** The area a staff member or key reads by default: the unit of their scope. */
@@ -28,7 +36,7 @@ async function scopeArea(db: Db, actor: Actor): Promise<Area> {
   if (actor.kind === 'citizen') throw new AppError('FORBIDDEN');
   const id = Number(/(\d+)\/$/.exec(actor.scopePath)?.[1]);
   const [u] = await org.findByIds(db, [id]);
-  return { level: u.level, code: u.code, name: u.name, path: u.path };
+  return areaOfUnit(db, u);
 }
 
 /** An area code from a query, checked against the caller's scope (outside it: NOT_FOUND, as if absent). */
@@ -39,7 +47,7 @@ export async function areaFor(db: Db, actor: Actor, code: string | undefined): P
   if (!u || u.kind !== 'area' || !u.path.startsWith(own.path)) {
     throw new AppError('NOT_FOUND', { zh: `区域 ${code} 不存在或不在您的管辖范围内`, en: `Area ${code} does not exist or is outside your scope` }, { field: 'org' });
   }
-  return { level: u.level, code: u.code, name: u.name, path: u.path };
+  return areaOfUnit(db, u);
 }
 
 const split = (s: string | undefined) => (s ? [...new Set(s.split(','))] : undefined);
@@ -59,7 +67,7 @@ export async function filterFor(db: Db, actor: Actor, query: Omit<ListQueryT, 'c
     // what is assigned to me may lie outside my area (a neighbouring grid); everything else is within it
     if (!f.assignedTo) {
       const area = await areaFor(db, actor, query.org);
-      f.area = { level: area.level, code: area.code };
+      f.area = area;
     }
   }
   const cats = split(query.category);
@@ -128,7 +136,7 @@ export async function timelineBetween(ctx: EventsContext, actor: Actor, query: {
   if (actor.kind === 'citizen' || !actor.permissions.has('events.read')) throw new AppError('FORBIDDEN', { zh: '无权读取案件（需要权限 events.read）', en: 'You may not read cases (needs events.read)' });
   const db = ctx.database.db;
   const area = await areaFor(db, actor, query.org);
-  return q.transitionsBetween(db, { area: { level: area.level, code: area.code } }, query.from, query.to, query.actions, query.limit, query.offset ?? 0);
+  return q.transitionsBetween(db, { area: area }, query.from, query.to, query.actions, query.limit, query.offset ?? 0);
 }
 
 export async function mapOf(ctx: EventsContext, actor: Actor, query: Omit<ListQueryT, 'cursor' | 'limit'> & { bbox?: string; limit?: number }) {
@@ -164,8 +172,8 @@ export async function indicatorsOf(ctx: EventsContext, actor: Actor, query: { or
   const from = new Date(query.from), to = new Date(query.to);
   if (!(from < to)) throw new AppError('VALIDATION_FAILED', { zh: '开始时间应早于结束时间', en: 'from must be before to' }, { field: 'from' });
   const [r, categories] = await Promise.all([
-    q.indicators(db, { level: area.level, code: area.code }, from, to, ctx.now()),
-    q.categoryBreakdown(db, { level: area.level, code: area.code }, from, to),
+    q.indicators(db, area, from, to, ctx.now()),
+    q.categoryBreakdown(db, area, from, to),
   ]);
   const due = r.closed + r.dueOpen;
   return {
@@ -193,7 +201,7 @@ export async function seriesOf(ctx: EventsContext, actor: Actor, query: { org?: 
   const from = new Date(query.from), to = new Date(query.to);
   if (!(from < to)) throw new AppError('VALIDATION_FAILED', { zh: '开始时间应早于结束时间', en: 'from must be before to' }, { field: 'from' });
   if (to.getTime() - from.getTime() > 3 * 366 * 86_400_000) throw new AppError('VALIDATION_FAILED', { zh: '时间跨度不能超过 3 年', en: 'The span may not exceed 3 years' }, { field: 'to' });
-  const list = await q.series(db, { level: area.level, code: area.code }, from, to, query.interval ?? 'day');
+  const list = await q.series(db, area, from, to, query.interval ?? 'day');
   return { org: { code: area.code, name: area.name, level: area.level }, interval: query.interval ?? 'day', points: list.map((p) => ({ ...p, satisfactionRate: ratio(p.satisfied, p.rated) })) };
 }
 
