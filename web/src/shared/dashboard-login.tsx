@@ -1,14 +1,15 @@
 /**
- * Staff sign-in for the dashboard and the administration pages: username + password, and the
- * one-time code (TOTP) when the server asks for it (administrators always; others who enabled
- * it). Then, when the account must change its password first, the change form. The flow is
- * shared/sign-in.ts's; here the look.
- * Page dictionaries spread LOGIN_ZH / LOGIN_EN into their own.
+ * The way into the dashboard and the administration pages: the session decides between the
+ * staff sign-in (username + password, and the one-time code when the server asks for it:
+ * administrators always, others who enabled it), the forced password change, and the page.
+ * Page dictionaries spread LOGIN_ZH / LOGIN_EN into their own and say app.login, app.langLabel.
  */
-import { Alert, Button, Form, Input } from 'antd';
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { Alert, Button, Form, Input, Result, Spin } from 'antd';
 import { useTranslation } from 'react-i18next';
-import type { SessionUser } from './api.js';
-import { usePasswordChange, useSignIn, type PasswordValues, type SignInValues } from './sign-in.js';
+import { currentSession, type SessionUser } from './api.js';
+import { switchLanguage } from './i18n.js';
+import { errorText, usePasswordChange, useSignIn, type PasswordValues, type SignInValues } from './sign-in.js';
 
 export const LOGIN_ZH = {
   'login.totpHint': '请打开身份验证器应用，输入 6 位动态验证码',
@@ -31,7 +32,33 @@ export const LOGIN_EN: typeof LOGIN_ZH = {
   'login.changed': 'Password changed: sign in again',
 };
 
-export function StaffLogin({ onSignedIn, title }: { onSignedIn: (u: SessionUser) => void; title: string }) {
+/**
+ * Signs in and shows `children` for the signed-in user, with `signedOut` to call once the session
+ * is gone; until then the sign-in (titled `title`) or the password change, with the language switch.
+ */
+export function StaffGate({ title, children }: { title: string; children: (user: SessionUser, signedOut: () => void) => ReactNode }) {
+  const { t, i18n } = useTranslation();
+  const [user, setUser] = useState<SessionUser | null | undefined>(undefined);
+  const [error, setError] = useState<unknown>(null);
+  const load = useCallback(() => {
+    setError(null);
+    setUser(undefined);
+    currentSession().then(setUser).catch(setError);
+  }, []);
+  useEffect(load, [load]);
+  const signedOut = useCallback(() => setUser(null), []);
+
+  const lang = <Button className="lang-float" size="small" onClick={switchLanguage} aria-label={t('app.langLabel')}>{t('lang.switch')}</Button>;
+  if (error) {
+    return <Result status="error" title={errorText(error, i18n.language)} extra={<Button type="primary" onClick={load}>{t('common.retry')}</Button>} />;
+  }
+  if (user === undefined) return <div className="center"><Spin size="large" description={t('common.loading')} /></div>;
+  if (user === null) return <div className="center">{lang}<StaffLogin title={title} onSignedIn={setUser} /></div>;
+  if (user.mustChangePassword) return <div className="center">{lang}<ChangePassword onDone={load} /></div>;
+  return children(user, signedOut);
+}
+
+function StaffLogin({ onSignedIn, title }: { onSignedIn: (u: SessionUser) => void; title: string }) {
   const { t } = useTranslation();
   const [form] = Form.useForm<SignInValues>();
   const { needCode, busy, error, submit } = useSignIn({ form, onSignedIn });
@@ -59,7 +86,7 @@ export function StaffLogin({ onSignedIn, title }: { onSignedIn: (u: SessionUser)
 }
 
 /** The forced password change (a session in stage change_password may do nothing else). */
-export function ChangePassword({ onDone }: { onDone: () => void }) {
+function ChangePassword({ onDone }: { onDone: () => void }) {
   const { t } = useTranslation();
   const [form] = Form.useForm<PasswordValues>();
   const { busy, error, submit } = usePasswordChange({ form, onDone });
