@@ -3,12 +3,12 @@
  * three administrators are kept apart (三员分立): the sysadmin runs accounts and configuration,
  * the secadmin roles and keys, the auditor reads the audit log; no account holds two.
  */
-import { lazy, Suspense, useCallback, useEffect, useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
 import { Button, Result, Spin, Tabs, Tag } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { ApiError, currentSession, logout, type SessionUser } from '../shared/api.js';
+import { logout, type SessionUser } from '../shared/api.js';
 import { switchLanguage } from '../shared/i18n.js';
-import { ChangePassword, StaffLogin } from '../shared/dashboard-login.js';
+import { StaffGate } from '../shared/dashboard-login.js';
 
 // each tab's code loads when it is shown: an auditor never loads the sysadmin's tree, the sign-in form none of them
 const UsersTab = lazy(() => import('./UsersTab.js').then((m) => ({ default: m.UsersTab })));
@@ -31,25 +31,8 @@ export function tabsOf(roles: string[]): TabKey[] {
 }
 
 export function App() {
-  const { t, i18n } = useTranslation();
-  const [user, setUser] = useState<SessionUser | null | undefined>(undefined);
-  const [error, setError] = useState<unknown>(null);
-  const load = useCallback(() => {
-    setError(null);
-    setUser(undefined);
-    currentSession().then(setUser).catch(setError);
-  }, []);
-  useEffect(load, [load]);
-  const signOut = () => void logout().then(() => setUser(null));
-
-  const lang = <Button className="lang-float" size="small" onClick={switchLanguage} aria-label={t('app.langLabel')}>{t('lang.switch')}</Button>;
-  if (error) {
-    return <Result status="error" title={error instanceof ApiError ? error.say(i18n.language) : String(error)} extra={<Button type="primary" onClick={load}>{t('common.retry')}</Button>} />;
-  }
-  if (user === undefined) return <div className="center"><Spin size="large" description={t('common.loading')} /></div>;
-  if (user === null) return <div className="center">{lang}<StaffLogin title={t('app.login')} onSignedIn={setUser} /></div>;
-  if (user.mustChangePassword) return <div className="center">{lang}<ChangePassword onDone={load} /></div>;
-  return <Shell user={user} onSignOut={signOut} />;
+  const { t } = useTranslation();
+  return <StaffGate title={t('app.login')}>{(user, signedOut) => <Shell user={user} onSignOut={() => void logout().then(signedOut)} />}</StaffGate>;
 }
 
 function Shell({ user, onSignOut }: { user: SessionUser; onSignOut: () => void }) {

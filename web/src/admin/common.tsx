@@ -3,10 +3,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { Alert, AutoComplete, Button, Modal, QRCode, Typography, type FormInstance } from 'antd';
 import { useTranslation } from 'react-i18next';
 import { api, ApiError } from '../shared/api.js';
-import { fieldError } from '../shared/dashboard-login.js';
 import { localTime } from '../shared/time.js';
-
-export { fieldError };
 
 export function message(e: unknown, lang: string): string {
   return e instanceof ApiError ? e.say(lang) : String(e);
@@ -37,6 +34,29 @@ export function useLoad<T>(path: string | null) {
 export function LoadError({ error, onRetry }: { error: unknown; onRetry: () => void }) {
   const { t, i18n } = useTranslation();
   return <Alert type="error" showIcon title={`${t('err.load')}：${message(error, i18n.language)}`} action={<Button size="small" onClick={onRetry}>{t('common.retry')}</Button>} style={{ marginBottom: 12 }} />;
+}
+
+/** Puts a server error next to its field when the form has it; returns the message otherwise. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export function fieldError(form: FormInstance<any>, err: unknown, lang: string, fields: string[]): string | null {
+  if (!(err instanceof ApiError)) return String(err);
+  if (err.field) {
+    const parts = err.field.split('.');
+    // the field itself, else the nearest enclosing one, else the first inside it (limits.handle → limits.handle.amount)
+    for (let n = parts.length; n > 0; n--) {
+      const name = parts.slice(0, n).join('.');
+      if (fields.includes(name)) {
+        form.setFields([{ name: parts.slice(0, n), errors: [err.say(lang)] }]);
+        return null;
+      }
+    }
+    const inner = fields.find((f) => f.startsWith(`${err.field}.`));
+    if (inner) {
+      form.setFields([{ name: inner.split('.'), errors: [err.say(lang)] }]);
+      return null;
+    }
+  }
+  return err.say(lang);
 }
 
 /** Submits a form: the server's field errors go next to their fields, the others into `setError`. */

@@ -1,38 +1,14 @@
-/** Staff sign-in: username and password; the one-time code when the server asks for it (TOTP_REQUIRED). */
-import { useState } from 'react';
+/** Staff sign-in: username and password; the one-time code when the server asks for it (TOTP_REQUIRED). The first-use password change. */
 import { useTranslation } from 'react-i18next';
 import { Alert, Button, Card, Form, Input } from 'antd';
-import { ApiError, api, staffLogin, type SessionUser } from '../shared/api.js';
-import { errText } from './util.js';
-
-interface Values { username: string; password: string; totp?: string }
+import type { SessionUser } from '../shared/api.js';
+import { usePasswordChange, useSignIn, type PasswordValues, type SignInValues } from '../shared/sign-in.js';
 
 export function Login({ onSignedIn }: { onSignedIn: (u: SessionUser) => void }) {
-  const { t, i18n } = useTranslation();
-  const [form] = Form.useForm<Values>();
-  const [needTotp, setNeedTotp] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  async function submit(v: Values) {
-    setBusy(true);
-    setError(null);
-    try {
-      onSignedIn(await staffLogin(v.username.trim(), v.password, needTotp ? v.totp : undefined));
-    } catch (e) {
-      if (e instanceof ApiError && e.code === 'TOTP_REQUIRED') {
-        if (needTotp) form.setFields([{ name: 'totp', errors: [e.say(i18n.language)] }]);
-        setNeedTotp(true);
-      } else if (e instanceof ApiError && e.field && ['username', 'password', 'totp'].includes(e.field)) {
-        form.setFields([{ name: e.field as keyof Values, errors: [e.say(i18n.language)] }]);
-      } else {
-        setError(errText(e, i18n.language));
-      }
-    } finally {
-      setBusy(false);
-    }
-  }
-
+  const { t } = useTranslation();
+  const [form] = Form.useForm<SignInValues>();
+  // the code's field asks for itself (its hint): no error under it when it appears
+  const { needCode, busy, error, submit } = useSignIn({ form, onSignedIn, ask: 'none' });
   return (
     <main className="console-login">
       <Card title={<h1 className="console-login-title">{t('login.title')}</h1>} style={{ width: 380 }}>
@@ -44,7 +20,7 @@ export function Login({ onSignedIn }: { onSignedIn: (u: SessionUser) => void }) 
           <Form.Item label={t('common.password')} name="password" rules={[{ required: true, message: t('login.passwordRequired') }]}>
             <Input.Password autoComplete="current-password" />
           </Form.Item>
-          {needTotp && (
+          {needCode && (
             <Form.Item label={t('common.totp')} name="totp" extra={t('login.totpHint')} rules={[{ required: true, pattern: /^\d{6}$/, message: t('login.totpRequired') }]}>
               <Input inputMode="numeric" autoComplete="one-time-code" maxLength={6} autoFocus />
             </Form.Item>
@@ -56,27 +32,11 @@ export function Login({ onSignedIn }: { onSignedIn: (u: SessionUser) => void }) 
   );
 }
 
-interface PwValues { current: string; next: string; confirm: string }
-
 /** A first sign-in with an initial password: change it before anything else. */
 export function ChangePassword({ onDone }: { onDone: () => void }) {
-  const { t, i18n } = useTranslation();
-  const [form] = Form.useForm<PwValues>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  async function submit(v: PwValues) {
-    setBusy(true);
-    setError(null);
-    try {
-      await api.post('/api/v1/auth/password', { current: v.current, next: v.next });
-      onDone();
-    } catch (e) {
-      if (e instanceof ApiError && e.field && ['current', 'next'].includes(e.field)) form.setFields([{ name: e.field as keyof PwValues, errors: [e.say(i18n.language)] }]);
-      else setError(errText(e, i18n.language));
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { t } = useTranslation();
+  const [form] = Form.useForm<PasswordValues & { confirm: string }>();
+  const { busy, error, submit } = usePasswordChange({ form, onDone });
   return (
     <main className="console-login">
       <Card title={<h1 className="console-login-title">{t('pw.title')}</h1>} style={{ width: 380 }}>

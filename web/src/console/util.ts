@@ -54,10 +54,7 @@ export function fmtTime(iso: string | null | undefined, lang: string): string {
 }
 
 /** An error in the current language. */
-export function errText(e: unknown, lang: string): string {
-  if (e instanceof ApiError) return e.say(lang);
-  return e instanceof Error ? e.message : String(e);
-}
+export { errorText as errText } from '../shared/sign-in.js';
 
 export const isNetwork = (e: unknown) => e instanceof ApiError && e.code === 'NETWORK';
 

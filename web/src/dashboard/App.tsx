@@ -1,10 +1,8 @@
 /** The session decides: sign in, change the password, or the dashboard. */
-import { useCallback, useEffect, useState } from 'react';
-import { Button, Result, Spin } from 'antd';
+import { Button, Result } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { ApiError, currentSession, logout, type SessionUser } from '../shared/api.js';
-import { switchLanguage } from '../shared/i18n.js';
-import { ChangePassword, StaffLogin } from '../shared/dashboard-login.js';
+import { currentSession, logout, type SessionUser } from '../shared/api.js';
+import { StaffGate } from '../shared/dashboard-login.js';
 import { Dashboard } from './Dashboard.js';
 
 let early: Promise<SessionUser | null> | undefined;
@@ -14,31 +12,19 @@ export function prefetchSession() {
   early.catch(() => undefined);
 }
 
-export function App() {
-  const { t, i18n } = useTranslation();
-  const [user, setUser] = useState<SessionUser | null | undefined>(undefined);
-  const [error, setError] = useState<unknown>(null);
-  const load = useCallback(() => {
-    setError(null);
-    setUser(undefined);
-    const session = early ?? currentSession();
-    early = undefined;
-    session.then(setUser).catch(setError);
-  }, []);
-  useEffect(load, [load]);
+/** The prefetched session once, then a fresh ask (after a sign-out or a retry). */
+function takeSession(): Promise<SessionUser | null> {
+  const session = early ?? currentSession();
+  early = undefined;
+  return session;
+}
 
-  const lang = (
-    <Button className="lang-float" size="small" onClick={switchLanguage} aria-label={t('app.langLabel')}>{t('lang.switch')}</Button>
+export function App() {
+  const { t } = useTranslation();
+  return (
+    <StaffGate title={t('app.login')} session={takeSession}>
+      {(user, signedOut) => user.kind === 'staff' ? <Dashboard user={user} onSignedOut={signedOut} />
+        : <Result status="403" title={t('noAccess')} extra={<Button onClick={() => void logout().then(signedOut)}>{t('common.logout')}</Button>} />}
+    </StaffGate>
   );
-  if (error) {
-    return <Result status="error" title={error instanceof ApiError ? error.say(i18n.language) : String(error)}
-      extra={<Button type="primary" onClick={load}>{t('common.retry')}</Button>} />;
-  }
-  if (user === undefined) return <div className="center"><Spin size="large" description={t('common.loading')} /></div>;
-  if (user === null) return <div className="center">{lang}<StaffLogin title={t('app.login')} onSignedIn={setUser} /></div>;
-  if (user.mustChangePassword) return <div className="center">{lang}<ChangePassword onDone={load} /></div>;
-  if (user.kind !== 'staff') {
-    return <Result status="403" title={t('noAccess')} extra={<Button onClick={() => void logout().then(() => setUser(null))}>{t('common.logout')}</Button>} />;
-  }
-  return <Dashboard user={user} onSignedOut={() => setUser(null)} />;
 }

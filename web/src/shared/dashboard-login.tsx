@@ -1,13 +1,15 @@
 /**
- * Staff sign-in for the dashboard and the administration pages: username + password, and the
- * one-time code (TOTP) when the server asks for it (administrators always; others who enabled
- * it). Then, when the account must change its password first, the change form.
- * Page dictionaries spread LOGIN_ZH / LOGIN_EN into their own.
+ * The way into the dashboard and the administration pages: the session decides between the
+ * staff sign-in (username + password, and the one-time code when the server asks for it:
+ * administrators always, others who enabled it), the forced password change, and the page.
+ * Page dictionaries spread LOGIN_ZH / LOGIN_EN into their own and say app.login, app.langLabel.
  */
-import { useEffect, useRef, useState } from 'react';
-import { Alert, Button, Form, Input, type FormInstance, type InputRef } from 'antd';
+import { useCallback, useEffect, useState, type ReactNode } from 'react';
+import { Alert, Button, Form, Input, Result, Spin } from 'antd';
 import { useTranslation } from 'react-i18next';
-import { api, ApiError, staffLogin, type SessionUser } from './api.js';
+import { currentSession, type SessionUser } from './api.js';
+import { switchLanguage } from './i18n.js';
+import { errorText, usePasswordChange, useSignIn, type PasswordValues, type SignInValues } from './sign-in.js';
 
 export const LOGIN_ZH = {
   'login.totpHint': '请打开身份验证器应用，输入 6 位动态验证码',
@@ -30,66 +32,37 @@ export const LOGIN_EN: typeof LOGIN_ZH = {
   'login.changed': 'Password changed: sign in again',
 };
 
-interface LoginValues { username: string; password: string; totp?: string }
+/**
+ * Signs in and shows `children` for the signed-in user, with `signedOut` to call once the session
+ * is gone; until then the sign-in (titled `title`) or the password change, with the language switch.
+ */
+/** `session`: how to ask for the session (a page may have asked early, at startup). */
+export function StaffGate({ title, session = currentSession, children }: { title: string; session?: () => Promise<SessionUser | null>; children: (user: SessionUser, signedOut: () => void) => ReactNode }) {
+  const { t, i18n } = useTranslation();
+  const [user, setUser] = useState<SessionUser | null | undefined>(undefined);
+  const [error, setError] = useState<unknown>(null);
+  const load = useCallback(() => {
+    setError(null);
+    setUser(undefined);
+    session().then(setUser).catch(setError);
+  }, [session]);
+  useEffect(load, [load]);
+  const signedOut = useCallback(() => setUser(null), []);
 
-/** Puts a server error next to its field when the form has it; returns the message otherwise. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export function fieldError(form: FormInstance<any>, err: unknown, lang: string, fields: string[]): string | null {
-  if (!(err instanceof ApiError)) return String(err);
-  if (err.field) {
-    const parts = err.field.split('.');
-    // the field itself, else the nearest enclosing one, else the first inside it (limits.handle → limits.handle.amount)
-    for (let n = parts.length; n > 0; n--) {
-      const name = parts.slice(0, n).join('.');
-      if (fields.includes(name)) {
-        form.setFields([{ name: parts.slice(0, n), errors: [err.say(lang)] }]);
-        return null;
-      }
-    }
-    const inner = fields.find((f) => f.startsWith(`${err.field}.`));
-    if (inner) {
-      form.setFields([{ name: inner.split('.'), errors: [err.say(lang)] }]);
-      return null;
-    }
+  const lang = <Button className="lang-float" size="small" onClick={switchLanguage} aria-label={t('app.langLabel')}>{t('lang.switch')}</Button>;
+  if (error) {
+    return <Result status="error" title={errorText(error, i18n.language)} extra={<Button type="primary" onClick={load}>{t('common.retry')}</Button>} />;
   }
-  return err.say(lang);
+  if (user === undefined) return <div className="center"><Spin size="large" description={t('common.loading')} /></div>;
+  if (user === null) return <div className="center">{lang}<StaffLogin title={title} onSignedIn={setUser} /></div>;
+  if (user.mustChangePassword) return <div className="center">{lang}<ChangePassword onDone={load} /></div>;
+  return children(user, signedOut);
 }
 
-export function StaffLogin({ onSignedIn, title }: { onSignedIn: (u: SessionUser) => void; title: string }) {
-  const { t, i18n } = useTranslation();
-  const [form] = Form.useForm<LoginValues>();
-  const [needTotp, setNeedTotp] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  const totpRef = useRef<InputRef>(null);
-  const [ask, setAsk] = useState<string | null>(null);
-  // once the code's field is there: the server's word under it, and the focus in it
-  useEffect(() => {
-    if (!needTotp || !ask) return;
-    form.setFields([{ name: 'totp', errors: [ask] }]);
-    totpRef.current?.focus();
-    setAsk(null);
-  }, [needTotp, ask, form]);
-
-  async function submit(v: LoginValues) {
-    setBusy(true);
-    setError(null);
-    try {
-      onSignedIn(await staffLogin(v.username.trim(), v.password, v.totp || undefined));
-    } catch (e) {
-      if (e instanceof ApiError && e.code === 'TOTP_REQUIRED') {
-        setNeedTotp(true);
-        setError(null);
-        setAsk(e.say(i18n.language));
-      } else {
-        const msg = fieldError(form, e, i18n.language, ['username', 'password', 'totp']);
-        if (msg) setError(msg);
-      }
-    } finally {
-      setBusy(false);
-    }
-  }
-
+function StaffLogin({ onSignedIn, title }: { onSignedIn: (u: SessionUser) => void; title: string }) {
+  const { t } = useTranslation();
+  const [form] = Form.useForm<SignInValues>();
+  const { needCode, busy, error, submit } = useSignIn({ form, onSignedIn });
   return (
     <main className="login-panel" aria-labelledby="login-title">
       <h1 id="login-title">{title}</h1>
@@ -101,10 +74,10 @@ export function StaffLogin({ onSignedIn, title }: { onSignedIn: (u: SessionUser)
         <Form.Item name="password" label={t('common.password')} rules={[{ required: true, message: t('login.required') }]}>
           <Input.Password autoComplete="current-password" />
         </Form.Item>
-        {needTotp && (
+        {needCode && (
           <Form.Item name="totp" label={t('common.totp')} extra={t('login.totpHint')}
             rules={[{ required: true, message: t('login.required') }, { pattern: /^\d{6}$/, message: t('login.totpFormat') }]}>
-            <Input ref={totpRef} inputMode="numeric" autoComplete="one-time-code" maxLength={6} />
+            <Input inputMode="numeric" autoComplete="one-time-code" maxLength={6} autoFocus />
           </Form.Item>
         )}
         <Button type="primary" htmlType="submit" loading={busy} block>{t('common.login')}</Button>
@@ -114,24 +87,10 @@ export function StaffLogin({ onSignedIn, title }: { onSignedIn: (u: SessionUser)
 }
 
 /** The forced password change (a session in stage change_password may do nothing else). */
-export function ChangePassword({ onDone }: { onDone: () => void }) {
-  const { t, i18n } = useTranslation();
-  const [form] = Form.useForm<{ current: string; next: string }>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  async function submit(v: { current: string; next: string }) {
-    setBusy(true);
-    setError(null);
-    try {
-      await api.post('/api/v1/auth/password', v);
-      onDone();
-    } catch (e) {
-      const msg = fieldError(form, e, i18n.language, ['current', 'next']);
-      if (msg) setError(msg);
-    } finally {
-      setBusy(false);
-    }
-  }
+function ChangePassword({ onDone }: { onDone: () => void }) {
+  const { t } = useTranslation();
+  const [form] = Form.useForm<PasswordValues>();
+  const { busy, error, submit } = usePasswordChange({ form, onDone });
   return (
     <main className="login-panel" aria-labelledby="pw-title">
       <h1 id="pw-title">{t('login.pwTitle')}</h1>

@@ -1,34 +1,14 @@
-/** Staff sign-in (username, password, and the one-time code when the account uses one); the first-use password change. */
-import { useState } from 'react';
+/** Staff sign-in on the phone (username, password, and the one-time code when the account uses one); the first-use password change. */
 import { useTranslation } from 'react-i18next';
 import { Button, Form, Input, NoticeBar } from 'antd-mobile';
-import { ApiError, api, staffLogin, type SessionUser } from '../shared/api.js';
-
-interface Values { username: string; password: string; totp?: string }
+import type { SessionUser } from '../shared/api.js';
+import { usePasswordChange, useSignIn, type PasswordValues, type SignInValues } from '../shared/sign-in.js';
 
 export function Login({ onDone, notice }: { onDone: (u: SessionUser) => void; notice?: string }) {
-  const { t, i18n } = useTranslation();
-  const [form] = Form.useForm<Values>();
-  const [needTotp, setNeedTotp] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-
-  async function submit(v: Values) {
-    setBusy(true);
-    setError(null);
-    try {
-      onDone(await staffLogin(v.username.trim(), v.password, v.totp || undefined));
-    } catch (e) {
-      const err = e instanceof ApiError ? e : null;
-      if (err?.code === 'TOTP_REQUIRED') setNeedTotp(true);
-      const msg = err ? err.say(i18n.language) : String(e);
-      const field = err?.code === 'INVALID_CODE' || err?.code === 'TOTP_REQUIRED' ? 'totp' : err?.field === 'username' || err?.field === 'password' ? err.field : null;
-      if (field && (field !== 'totp' || needTotp)) form.setFields([{ name: field, errors: [msg] }]);
-      else setError(msg);
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { t } = useTranslation();
+  const [form] = Form.useForm<SignInValues>();
+  // the server's request for the code stands below the form, where its errors do
+  const { needCode, busy, error, submit } = useSignIn({ form, onSignedIn: onDone, ask: 'form' });
 
   return (
     <section className="w-login" aria-labelledby="login-title">
@@ -45,7 +25,7 @@ export function Login({ onDone, notice }: { onDone: (u: SessionUser) => void; no
         <Form.Item name="password" label={t('common.password')} rules={[{ required: true, message: t('login.password.required') }]}>
           <Input type="password" autoComplete="current-password" />
         </Form.Item>
-        {needTotp && (
+        {needCode && (
           <Form.Item name="totp" label={t('common.totp')} rules={[{ required: true, pattern: /^[0-9]{6}$/, message: t('login.totp.required') }]}>
             <Input inputMode="numeric" autoComplete="one-time-code" maxLength={6} />
           </Form.Item>
@@ -58,25 +38,9 @@ export function Login({ onDone, notice }: { onDone: (u: SessionUser) => void; no
 
 /** An account made by an administrator starts with a one-time password: change it here. */
 export function ChangePassword({ onDone }: { onDone: () => void }) {
-  const { t, i18n } = useTranslation();
-  const [form] = Form.useForm<{ current: string; next: string }>();
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<string | null>(null);
-  async function submit(v: { current: string; next: string }) {
-    setBusy(true);
-    setError(null);
-    try {
-      await api.post('/api/v1/auth/password', v);
-      onDone();
-    } catch (e) {
-      const err = e instanceof ApiError ? e : null;
-      const msg = err ? err.say(i18n.language) : String(e);
-      if (err?.field === 'next' || err?.field === 'current') form.setFields([{ name: err.field, errors: [msg] }]);
-      else setError(msg);
-    } finally {
-      setBusy(false);
-    }
-  }
+  const { t } = useTranslation();
+  const [form] = Form.useForm<PasswordValues>();
+  const { busy, error, submit } = usePasswordChange({ form, onDone });
   return (
     <section className="w-login" aria-labelledby="pw-title">
       <h1 id="pw-title">{t('login.changePassword')}</h1>
