@@ -34,6 +34,12 @@ async function open(client: Client, hash = '') {
   return { context, page };
 }
 const tabNames = async (page: Page) => (await page.getByRole('tab').allTextContents()).map((s) => s.trim());
+/** Types a unit code and picks it from the suggestions (their list would otherwise cover what lies below). */
+async function pickUnit(page: Page, code: string) {
+  await page.getByLabel('所属单位代码').fill(code);
+  await page.locator('.ant-select-item-option', { hasText: `（${code}）` }).click();
+  await expect.poll(() => page.locator('.ant-select-dropdown:visible').count()).toBe(0);
+}
 /** The error shown under a form field, found by the field's label. */
 const errorOf = (page: Page, label: string) =>
   page.locator('.ant-form-item').filter({ has: page.locator(`label:text-is("${label}")`) }).locator('.ant-form-item-explain-error');
@@ -104,7 +110,7 @@ describe('administration', () => {
     await page.getByRole('tab', { name: 'Webhook 推送' }).click();
     await page.getByLabel('名称').fill('区大数据局');
     await page.getByLabel('接收地址').fill('ftp://example.org/in');
-    await page.getByLabel('所属单位代码').fill('330106');
+    await pickUnit(page, '330106');
     await page.getByRole('button', { name: '创建' }).click();
     await expect.poll(() => errorOf(page, '接收地址').textContent(), { timeout: 10_000 }).toContain('http://');
     await page.getByLabel('接收地址').fill('https://example.org/in');
@@ -136,13 +142,14 @@ describe('administration', () => {
 
     const { context, page } = await open(sysadmin, '#org');
     const card = page.locator('.grid-import');
+    const importButton = card.getByRole('button', { name: /^导\s?入$/ }); // antd spaces a two-character label out: 导 入
     // the selected unit's grids download, to edit and import again
     expect(await card.getByRole('link', { name: /下载“西湖区”的网格/ }).getAttribute('href')).toBe('/api/v1/grids/export?under=330106');
 
     await page.getByLabel('GeoJSON 文件').setInputFiles(badFile);
     await card.getByRole('button', { name: '校验（不写入）' }).click();
     await expect.poll(() => card.locator('.ant-alert-error').textContent(), { timeout: 10_000 }).toContain('要素 #1：环自相交');
-    await card.getByRole('button', { name: '导入', exact: true }).click();
+    await importButton.click();
     await page.getByRole('button', { name: '确定' }).click();
     await expect.poll(() => card.locator('.ant-alert-error').textContent(), { timeout: 10_000 }).toContain('未导入任何内容');
     await screenshot(page, 'admin-grid-import-error');
@@ -155,7 +162,7 @@ describe('administration', () => {
     expect(await counts()).toEqual({ villages: '1', created: '0', updated: String(kept.length), removed: '1' });
     expect((await exportGrids(t.database.db, v.code)).features).toEqual(before); // a dry run writes nothing
 
-    await card.getByRole('button', { name: '导入', exact: true }).click();
+    await importButton.click();
     await page.getByRole('button', { name: '确定' }).click();
     await expect.poll(() => card.locator('.ant-alert-success').textContent(), { timeout: 10_000 }).toContain('导入完成');
     expect(await counts()).toEqual({ villages: '1', created: '0', updated: String(kept.length), removed: '1' });
@@ -190,7 +197,7 @@ describe('administration', () => {
 
     await page.getByRole('tab', { name: 'API 密钥' }).click();
     await page.getByLabel('名称').fill('12345 热线对接');
-    await page.getByLabel('所属单位代码').fill('330106');
+    await pickUnit(page, '330106');
     await page.getByRole('checkbox', { name: /读取案件/ }).check();
     await page.getByRole('button', { name: '创建' }).click();
     await expect.poll(() => page.getByTestId('secret').textContent(), { timeout: 10_000 }).toMatch(/^\S{20,}$/);

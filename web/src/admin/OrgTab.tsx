@@ -132,8 +132,10 @@ function GridImport({ unit }: { unit: OrgUnit | null }) {
       <Space wrap style={{ marginBottom: 12 }}>
         <Button onClick={() => send(true)} disabled={!file || busy !== null} loading={busy === 'check'}>{t('grid.check')}</Button>
         <Popconfirm title={t('grid.confirm')} onConfirm={() => send(false)} okText={t('common.ok')} cancelText={t('common.cancel')} disabled={!file || busy !== null}>
-          <Button type="primary" disabled={!file || busy !== null} loading={busy === 'import'}>{t('grid.import')}</Button>
+          <Button type="primary" disabled={!file || busy !== null}>{t('grid.import')}</Button>
         </Popconfirm>
+        {/* a spinner beside the button, not in it: antd's loading icon lingers in the button's name ("loading 导入") */}
+        {busy === 'import' && <Spin size="small" aria-label={t('common.loading')} />}
       </Space>
       <div className="grid-outcome" aria-live="polite">
         {result && (
