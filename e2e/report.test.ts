@@ -9,8 +9,8 @@ import sharp from 'sharp';
 import { sql } from 'drizzle-orm';
 import type { BrowserContext, Page } from 'playwright-core';
 import { rows } from '../src/platform/db/database.js';
-import { readOutbox, PHONE_CONTEXT } from '../src/modules/accounts/index.js';
 import { screenshot, startServer } from './browser.js';
+import { citizenSignIn, fillGlassReport } from './citizen.js';
 
 const s = await startServer();
 afterAll(() => s.close());
@@ -31,25 +31,8 @@ async function phoneContext(): Promise<BrowserContext> {
   });
 }
 
-async function signIn(page: Page, phone: string): Promise<void> {
-  await page.goto(`${s.url}/report`);
-  await page.getByRole('textbox', { name: '手机号' }).fill(phone);
-  await page.getByRole('button', { name: '获取验证码' }).click();
-  await expect.poll(async () => (await readOutbox(s.database.db, s.ctx.crypto.blindIndex(phone, PHONE_CONTEXT))).length).toBe(1);
-  const code = /验证码是 (\d{6})/.exec((await readOutbox(s.database.db, s.ctx.crypto.blindIndex(phone, PHONE_CONTEXT)))[0].body)![1];
-  await page.getByRole('textbox', { name: '验证码' }).fill(code);
-  await page.getByRole('button', { name: '登录' }).click();
-  await page.getByRole('button', { name: '使用当前位置' }).waitFor();
-}
-
-async function fillReport(page: Page, text: string): Promise<void> {
-  await page.getByRole('button', { name: '使用当前位置' }).click();
-  await expect.poll(() => page.getByTestId('located').textContent()).toContain(grid.name);
-  await page.getByRole('button', { name: '问题类别' }).click();
-  await page.getByRole('searchbox').or(page.getByRole('textbox', { name: '搜索类别，如：玻璃、积水' })).first().fill('玻璃');
-  await page.locator('.adm-check-list-item', { hasText: '道路碎玻璃' }).click();
-  await page.getByPlaceholder('请描述问题的具体情况（最多 4000 字）').fill(text);
-}
+const signIn = (page: Page, phone: string) => citizenSignIn(s, page, phone);
+const fillReport = (page: Page, text: string) => fillGlassReport(page, grid.name, text);
 
 const casesOf = (text: string) => rows<{ id: string; photos: number }>(s.database.db, sql`select e.id, (select count(*)::int from event_photos p where p.event_id = e.id) as photos from events e where e.description = ${text}`);
 

@@ -12,9 +12,9 @@ import sharp from 'sharp';
 import { sql } from 'drizzle-orm';
 import type { BrowserContext, Page } from 'playwright-core';
 import { rows } from '../src/platform/db/database.js';
-import { readOutbox, PHONE_CONTEXT } from '../src/modules/accounts/index.js';
 import { TEST_PASSWORD, type Client } from '../src/test-support/app.js';
 import { phoneScreenshot, screenshot, signedIn, startServer } from './browser.js';
+import { citizenSignIn, fillGlassReport } from './citizen.js';
 
 const s = await startServer();
 const db = s.database.db;
@@ -71,21 +71,8 @@ describe('the seed’s story, page by page', () => {
 
   it('a citizen signs in with an SMS code and reports broken glass with a photo', async () => {
     citizenPage = await newPage(await phone(), 'report');
-    await citizenPage.goto(`${s.url}/report`);
-    await citizenPage.getByRole('textbox', { name: '手机号' }).fill(PHONE);
-    await citizenPage.getByRole('button', { name: '获取验证码' }).click();
-    const outbox = () => readOutbox(db, s.ctx.crypto.blindIndex(PHONE, PHONE_CONTEXT));
-    await expect.poll(async () => (await outbox()).length).toBe(1);
-    const code = /验证码是 (\d{6})/.exec((await outbox())[0].body)![1];
-    await citizenPage.getByRole('textbox', { name: '验证码' }).fill(code);
-    await citizenPage.getByRole('button', { name: '登录' }).click();
-
-    await citizenPage.getByRole('button', { name: '使用当前位置' }).click();
-    await expect.poll(() => citizenPage.getByTestId('located').textContent()).toContain(grid.name);
-    await citizenPage.getByRole('button', { name: '问题类别' }).click();
-    await citizenPage.getByRole('searchbox').or(citizenPage.getByRole('textbox', { name: '搜索类别，如：玻璃、积水' })).first().fill('玻璃');
-    await citizenPage.locator('.adm-check-list-item', { hasText: '道路碎玻璃' }).click();
-    await citizenPage.getByPlaceholder('请描述问题的具体情况（最多 4000 字）').fill(TEXT);
+    await citizenSignIn(s, citizenPage, PHONE);
+    await fillGlassReport(citizenPage, grid.name, TEXT);
     await citizenPage.locator('input[type=file]').setInputFiles({ name: 'glass.jpg', mimeType: 'image/jpeg', buffer: await jpeg('#8a8') });
     // compressed in the browser and uploaded at once, before the report is sent
     await expect.poll(async () => (await one<{ n: number }>(sql`select count(*)::int as n from event_photos`)).n).toBe(1);
