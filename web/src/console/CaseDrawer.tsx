@@ -10,7 +10,8 @@ import { createMap, DEADLINE_COLORS, L } from '../shared/map.js';
 import { ActionModal } from './ActionModal.js';
 import { getEvent } from './client.js';
 import { CONSOLE_ACTIONS, type ConsoleAction, type EventDetail, type OrgUnit, type PhotoView } from './types.js';
-import { countdown, deadlineColor, deadlineState, disposeMap, errText, fmtTime, useNow } from './util.js';
+import { countdown, deadlineColor, deadlineState, disposeMap, errText, fmtTime } from './util.js';
+import { useNow } from '../shared/time.js';
 
 interface Props {
   id: number | null;
@@ -173,7 +174,7 @@ function reportPhotos(d: EventDetail): PhotoView[] {
 
 function Details({ d }: { d: EventDetail }) {
   const { t, i18n } = useTranslation();
-  const now = useNow();
+  const now = useNow(30_000);
   const en = i18n.language === 'en';
   const state = deadlineState(d.deadline, now);
   const left = countdown(d.deadline, now, t);

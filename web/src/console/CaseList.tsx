@@ -6,7 +6,8 @@ import { useEffect, useRef, type KeyboardEvent } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Tag } from 'antd';
 import type { EventView } from './types.js';
-import { countdown, deadlineColor, deadlineState, fmtTime, useNow } from './util.js';
+import { countdown, deadlineColor, deadlineState, fmtTime } from './util.js';
+import { useNow } from '../shared/time.js';
 
 /** The border of a case whose clock has stopped (finished, suspended). */
 const FINISHED = '#cbd5e1';
@@ -22,7 +23,7 @@ interface Props {
 
 export function CaseList({ items, active, openId, onActive, onOpen, onEscape }: Props) {
   const { t, i18n } = useTranslation();
-  const now = useNow();
+  const now = useNow(30_000);
   const box = useRef<HTMLDivElement>(null);
   const en = i18n.language === 'en';
 

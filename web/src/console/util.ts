@@ -1,20 +1,10 @@
 /** Small helpers: the clock, deadlines and countdowns, dates, error text. */
-import { useEffect, useState } from 'react';
 import type { TFunction } from 'i18next';
 import { ApiError } from '../shared/api.js';
 import { DEADLINE_COLORS, L } from '../shared/map.js';
 import type { Deadline } from './types.js';
 import { localTime } from '../shared/time.js';
 
-/** The time, re-read every `ms` (countdowns). */
-export function useNow(ms = 30_000): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const t = setInterval(() => setNow(Date.now()), ms);
-    return () => clearInterval(t);
-  }, [ms]);
-  return now;
-}
 
 const RANK = ['normal', 'warning', 'overdue', 'escalated'];
 

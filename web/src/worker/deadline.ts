@@ -1,5 +1,4 @@
 /** Stage deadlines: the state now (the server's sweep, or later by the clock) and the countdown text. */
-import { useEffect, useState } from 'react';
 import type { EventView } from './types.js';
 
 /** The same colours as the maps (shared/map.ts DEADLINE_COLORS), without loading Leaflet here. */
@@ -30,15 +29,6 @@ export function countdown(d: EventView['deadline'], now: number, en: boolean): {
   return { text: en ? `overdue by ${span(-left, en)}` : `已超期 ${span(-left, en)}`, overdue: true };
 }
 
-/** The time, re-read every `ms` (a ticking countdown). */
-export function useNow(ms = 1000): number {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const id = setInterval(() => setNow(Date.now()), ms);
-    return () => clearInterval(id);
-  }, [ms]);
-  return now;
-}
 
 /** Sort key: the stage deadline, soonest (most overdue) first; cases without one last. */
 export const dueKey = (v: EventView) => (v.deadline.dueAt ? Date.parse(v.deadline.dueAt) : Number.MAX_SAFE_INTEGER);
