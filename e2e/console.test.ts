@@ -53,11 +53,6 @@ afterAll(async () => {
 async function jpeg(color: string): Promise<Buffer> {
   return sharp({ create: { width: 640, height: 480, channels: 3, background: color } }).jpeg().toBuffer();
 }
-async function upload(c: Client, bytes: Buffer): Promise<string> {
-  const res = await t.app.inject({ method: 'POST', url: '/api/v1/photos', payload: bytes, headers: { cookie: c.cookie, 'x-csrf-token': c.csrf, 'content-type': 'image/jpeg' } });
-  expect(res.statusCode, res.body).toBe(201);
-  return res.json().token;
-}
 async function report(body: Record<string, unknown>, who = citizen): Promise<{ id: number; version: number }> {
   const res = await who.send('POST', '/api/v1/events', body);
   expect(res.statusCode, res.body).toBe(201);
@@ -107,7 +102,7 @@ describe('the center workbench', () => {
   let glassCase: number;
 
   it('shows a citizen’s case in the township queue; the operator accepts it and dispatches it to its grid', async () => {
-    const photo = await upload(citizen, await jpeg('#777'));
+    const photo = await citizen.photo(await jpeg('#777'));
     glassCase = (await report({ categoryCode: glass, description: '村道上有一地碎玻璃，容易扎伤行人', location: { lon: grid.lon, lat: grid.lat }, photos: [photo] })).id;
 
     const page = await consolePage(operator);
@@ -200,7 +195,7 @@ describe('the center workbench', () => {
   it('verifies a handled case and closes it', async () => {
     // the grid worker signs and reports it handled with a photo (their own page is tested elsewhere)
     await step(worker, glassCase, 'sign');
-    const after = await upload(worker, await jpeg('#3a3'));
+    const after = await worker.photo(await jpeg('#3a3'));
     await step(worker, glassCase, 'report-handled', { note: '已清扫干净', photos: [after] });
 
     const page = await consolePage(operator);
@@ -535,7 +530,7 @@ describe('a busier township', () => {
     await expect.poll(() => page.locator('[data-action=grant_extension]').count()).toBe(0);
 
     // handled, but not well: rework
-    await step(gw, a, 'report-handled', { note: '已沟通', photos: [await upload(gw, await jpeg('#39c'))] });
+    await step(gw, a, 'report-handled', { note: '已沟通', photos: [await gw.photo(await jpeg('#39c'))] });
     await page.getByTestId('reload').click();
     await page.locator('[data-action=verify_fail]').click();
     await page.locator('.ant-modal-footer .ant-btn-primary').click();

@@ -28,6 +28,8 @@ export interface Client {
   totpSecret: string | null;
   get(url: string, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
   send(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', url: string, body?: unknown, headers?: Record<string, string>): Promise<LightMyRequestResponse>;
+  /** Uploads a JPEG (POST /api/v1/photos); its token, or an error naming the answer. */
+  photo(jpeg: Buffer): Promise<string>;
 }
 
 let counter = 0;
@@ -53,6 +55,11 @@ export async function testApp(database: Database, env: Record<string, string> = 
       get: (url, headers = {}) => app.inject({ method: 'GET', url, headers: { cookie: session.cookie, ...headers } }),
       send: (method, url, body, headers = {}) =>
         app.inject({ method, url, payload: body as object, headers: { cookie: session.cookie, 'x-csrf-token': session.csrf, ...headers } }),
+      photo: async (jpeg) => {
+        const res = await app.inject({ method: 'POST', url: '/api/v1/photos', payload: jpeg, headers: { cookie: session.cookie, 'x-csrf-token': session.csrf, 'content-type': 'image/jpeg' } });
+        if (res.statusCode !== 201) throw new Error(`photo upload: ${res.statusCode} ${res.body}`);
+        return res.json().token as string;
+      },
     };
   }
 

@@ -21,11 +21,6 @@ afterAll(async () => { await t.app.close(); await database.drop(); });
 async function jpeg(color: string): Promise<Buffer> {
   return sharp({ create: { width: 640, height: 480, channels: 3, background: color } }).jpeg().toBuffer();
 }
-async function upload(c: Client, bytes: Buffer): Promise<string> {
-  const res = await t.app.inject({ method: 'POST', url: '/api/v1/photos', payload: bytes, headers: { cookie: c.cookie, 'x-csrf-token': c.csrf, 'content-type': 'image/jpeg' } });
-  expect(res.statusCode, res.body).toBe(201);
-  return res.json().token;
-}
 
 let grid: { code: string; lon: number; lat: number };
 let village: string, township: string;
@@ -56,7 +51,7 @@ describe('the seed’s story', () => {
   };
 
   it('runs from the citizen’s report to the rating, and the indicators count it', async () => {
-    const photo = await upload(citizen, await jpeg('#777'));
+    const photo = await citizen.photo(await jpeg('#777'));
     const res = await citizen.send('POST', '/api/v1/events', {
       categoryCode: glass, description: '村道上有一地碎玻璃，容易扎伤行人', location: { lon: grid.lon, lat: grid.lat }, photos: [photo],
     });
@@ -103,7 +98,7 @@ describe('the seed’s story', () => {
     expect(tasks.items.map((e: { id: number }) => e.id)).toEqual([id]);
     await step(worker, 'sign');
     clock.advance(25 * 60_000);
-    const after = await upload(worker, await jpeg('#3a3'));
+    const after = await worker.photo(await jpeg('#3a3'));
     const noPhoto = await worker.send('POST', `/api/v1/events/${id}/report-handled`, { version, note: '已清扫干净' });
     expect(noPhoto.statusCode).toBe(400);
     expect(noPhoto.json().error.field).toBe('photos');
