@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,7 +8,7 @@ import type { TestProject } from 'vitest/node';
 import { openDatabase, type Database } from '../platform/db/database.js';
 import { migrate } from '../platform/db/migrator.js';
 import { seedDatabase } from '../server/seed.js';
-import { FIXTURE_COUNTIES, PG_TEMPLATES, serverUrl } from './templates.js';
+import { FIXTURE_COUNTIES, pgTemplateNames, serverUrl } from './templates.js';
 
 async function fill(database: Database) {
   await migrate(database);
@@ -19,6 +20,7 @@ export default async function setup(project: TestProject) {
   if (url) {
     const admin = new pg.Client({ connectionString: serverUrl(url, 'postgres') });
     await admin.connect();
+    const PG_TEMPLATES = pgTemplateNames(crypto.randomBytes(4).toString('hex'));
     for (const name of Object.values(PG_TEMPLATES)) {
       await admin.query(`DROP DATABASE IF EXISTS ${name}`);
       await admin.query(`CREATE DATABASE ${name}`);
@@ -26,7 +28,7 @@ export default async function setup(project: TestProject) {
     const database = await openDatabase({ url: serverUrl(url, PG_TEMPLATES.fixture) });
     await fill(database);
     await database.close();
-    project.provide('pgTemplates', true);
+    project.provide('pgTemplates', PG_TEMPLATES);
     return async () => {
       for (const name of Object.values(PG_TEMPLATES)) await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
       await admin.end();
@@ -50,6 +52,6 @@ export default async function setup(project: TestProject) {
 declare module 'vitest' {
   export interface ProvidedContext {
     pgliteDumps: string;
-    pgTemplates: boolean;
+    pgTemplates: Record<'empty' | 'fixture', string>;
   }
 }

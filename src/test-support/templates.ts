@@ -7,8 +7,12 @@
  * of the seed's story).
  */
 export const FIXTURE_COUNTIES = ['330106', '330902', '330781'];
-export const PG_TEMPLATES = { empty: 'pingan_tpl_empty', fixture: 'pingan_tpl_fixture' } as const;
-export type Template = keyof typeof PG_TEMPLATES;
+export type Template = 'empty' | 'fixture';
+
+/** A run's PostgreSQL template names: unique per run, so two runs on one server (two worktrees) do not clash. */
+export function pgTemplateNames(run: string): Record<Template, string> {
+  return { empty: `pingan_tpl_${run}_empty`, fixture: `pingan_tpl_${run}_fixture` };
+}
 
 export function serverUrl(url: string, database: string): string {
   const u = new URL(url);

@@ -5,7 +5,7 @@ import pg from 'pg';
 import { PGlite } from '@electric-sql/pglite';
 import { inject } from 'vitest';
 import { openDatabase, type Database } from '../platform/db/database.js';
-import { PG_TEMPLATES, serverUrl, type Template } from './templates.js';
+import { serverUrl, type Template } from './templates.js';
 
 export const backend = process.env.TEST_DATABASE_URL ? 'postgres' : 'pglite';
 
@@ -18,7 +18,7 @@ export async function testDatabase(template: Template = 'fixture'): Promise<Data
     await admin.connect();
     for (let attempt = 0; ; attempt++) {
       try {
-        await admin.query(`CREATE DATABASE ${name} TEMPLATE ${PG_TEMPLATES[template]}`);
+        await admin.query(`CREATE DATABASE ${name} TEMPLATE ${inject('pgTemplates')[template]}`);
         break;
       } catch (err) {
         // two files copying the same template at once: one waits
