@@ -6,7 +6,7 @@ import type { Actor } from '../../platform/auth/actor.js';
 import type { LocatorService } from '../grids/index.js';
 import type { SmsSender } from '../accounts/index.js';
 import type { EventRow } from './events.repository.js';
-import type { Party } from './events.lifecycle.js';
+import { allowedActions, type Action, type Party } from './events.lifecycle.js';
 
 export interface EventsContext {
   database: Database;
@@ -39,6 +39,22 @@ export function partiesOf(actor: Actor, e: EventRow): Party[] {
   // a key reports for someone (an Open311 client for its user): it stands as the reporter of the cases it reported
   if (actor.kind === 'key' ? e.reporterKeyId === actor.id : e.reporterUserId === actor.id) parties.push('reporter');
   return parties;
+}
+
+/**
+ * What the actor may do to the case now: the state machine's actions for their parties, less those
+ * the case's own facts rule out (so a button never leads to a 409, and a 409 lists exactly these).
+ */
+export function actionsFor(actor: Actor, e: EventRow): Action[] {
+  return allowedActions(e.status, partiesOf(actor, e)).filter((a) => {
+    switch (a) {
+      case 'grant_extension': case 'deny_extension': return e.extensionRequest !== null;
+      case 'request_extension': return e.extensionRequest === null;
+      case 'rate': return e.rating === null && actor.kind !== 'key';
+      case 'escalate': return e.ownerLevel !== 'province';
+      default: return true;
+    }
+  });
 }
 
 /**

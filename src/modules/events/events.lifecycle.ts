@@ -121,11 +121,11 @@ export function allowedActions(status: Status, parties: readonly Party[]): Actio
 
 /**
  * Whether `parties` may take `action` on a case in `status`; `suspendedFrom` is the state a
- * suspended case returns to. A refusal says why, in words for the person who tried.
+ * suspended case returns to. A refusal says why, in words for the person who tried, naming what
+ * they may do instead: `allowed` (the case's facts can narrow the state machine's list further).
  */
-export function decide(status: Status, action: Action, parties: readonly Party[], suspendedFrom: Status | null = null): Decision {
+export function decide(status: Status, action: Action, parties: readonly Party[], suspendedFrom: Status | null = null, allowed: Action[] = allowedActions(status, parties)): Decision {
   const rule = RULES[action];
-  const allowed = allowedActions(status, parties);
   const a = ACTION_NAMES[action];
   const s = STATUS_NAMES[status];
   if (!rule.from.includes(status)) {

@@ -10,7 +10,7 @@ import { rows } from '../../platform/db/database.js';
 import { testDatabase } from '../../test-support/test-db.js';
 import { testApp, testClock, type Client } from '../../test-support/app.js';
 import { createKey } from '../accounts/index.js';
-import { ACTIONS } from './events.lifecycle.js';
+import { ACTIONS, ACTION_NAMES, type Action } from './events.lifecycle.js';
 
 const database = await testDatabase('fixture');
 const clock = testClock(new Date('2026-06-10T02:00:00Z'));
@@ -271,6 +271,32 @@ describe('lifecycle over HTTP', () => {
     expect(notYours.statusCode).toBe(403);
     // nothing changed
     expect((await opA.get(`/api/v1/events/${e.id}`)).json()).toMatchObject({ version: e.version, status: 'reported' });
+  });
+
+  it('names in a refusal exactly the actions the case offers the caller now', async () => {
+    const e = await newCase();
+    await ok(opA, e.id, 'accept');
+    await ok(opA, e.id, 'dispatch', { assignee: { userId: workerA.userId } });
+    const refusedWithHint = async (c: Client, action: string) => {
+      const res = await doAct(c, e.id, action);
+      expect(res.statusCode, res.body).toBe(409);
+      const allowed: Action[] = (await c.get(`/api/v1/events/${e.id}`)).json().allowedActions;
+      expect(allowed.length).toBeGreaterThan(0);
+      const { zh, en } = res.json().error.message as { zh: string; en: string };
+      expect(zh.slice(zh.indexOf('此状态下'))).toBe(`此状态下您可以：${allowed.map((a) => ACTION_NAMES[a].zh).join('、')}。`);
+      expect(en.slice(en.indexOf(' You may'))).toBe(` You may: ${allowed.map((a) => ACTION_NAMES[a].en).join(', ')}.`);
+      return allowed;
+    };
+    // dispatched, no extension asked: the center is not offered to grant or deny one
+    const center = await refusedWithHint(opA, 'verify-pass');
+    expect(center).not.toContain('grant_extension');
+    expect(center).toContain('dispatch');
+    await ok(workerA, e.id, 'sign');
+    const until = new Date(Date.parse((await opA.get(`/api/v1/events/${e.id}`)).json().deadline.dueAt) + 86_400_000).toISOString();
+    await ok(workerA, e.id, 'request-extension', { note: '需要配合', until });
+    // now asked: the center may decide it, the assignee may not ask again
+    expect(await refusedWithHint(opA, 'accept')).toEqual(expect.arrayContaining(['grant_extension', 'deny_extension']));
+    expect(await refusedWithHint(workerA, 'sign')).not.toContain('request_extension');
   });
 
   it('rejects with a reason and tells the reporter', async () => {

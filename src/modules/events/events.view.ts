@@ -7,8 +7,8 @@ import type { Actor } from '../../platform/auth/actor.js';
 import type { Db } from '../../platform/db/database.js';
 import * as accounts from '../accounts/index.js';
 import * as org from '../org/index.js';
-import { allowedActions, ACTION_NAMES, STATUS_NAMES } from './events.lifecycle.js';
-import { partiesOf } from './events.context.js';
+import { ACTION_NAMES, STATUS_NAMES } from './events.lifecycle.js';
+import { actionsFor } from './events.context.js';
 import * as repo from './events.repository.js';
 import type { EventRow, PhotoRow } from './events.repository.js';
 import type { EventViewT } from './events.schemas.js';
@@ -74,21 +74,8 @@ function view(actor: Actor, e: EventRow, n: Names): EventViewT {
     acceptedAt: iso(e.acceptedAt), dispatchedAt: iso(e.dispatchedAt), handledAt: iso(e.handledAt), closedAt: iso(e.closedAt),
     closedOnTime: e.closedOnTime, closedLevel: e.closedLevel, handlingSeconds: e.handlingSeconds, rating: e.rating, ratingComment: e.ratingComment,
     createdAt: e.createdAt.toISOString(), updatedAt: e.updatedAt.toISOString(),
-    allowedActions: possibleNow(e, allowedActions(e.status, partiesOf(actor, e)), actor),
+    allowedActions: actionsFor(actor, e),
   };
-}
-
-/** The state machine's actions, less those the case's own facts rule out now (so buttons never lead to a 409). */
-function possibleNow(e: EventRow, actions: ReturnType<typeof allowedActions>, actor: Actor) {
-  return actions.filter((a) => {
-    switch (a) {
-      case 'grant_extension': case 'deny_extension': return e.extensionRequest !== null;
-      case 'request_extension': return e.extensionRequest === null;
-      case 'rate': return e.rating === null && actor.kind !== 'key';
-      case 'escalate': return e.ownerLevel !== 'province';
-      default: return true;
-    }
-  });
 }
 
 export async function toViews(db: Db, actor: Actor, list: EventRow[]): Promise<EventViewT[]> {

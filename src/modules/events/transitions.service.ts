@@ -11,7 +11,7 @@ import type { Db } from '../../platform/db/database.js';
 import * as accounts from '../accounts/index.js';
 import * as org from '../org/index.js';
 import { clockFor, handlingDue, shifted } from './events.clock.js';
-import { canSee, partiesOf, type EventsContext, type RequestMeta } from './events.context.js';
+import { actionsFor, canSee, partiesOf, type EventsContext, type RequestMeta } from './events.context.js';
 import { ACTION_NAMES, decide, isOpen, type Action } from './events.lifecycle.js';
 import * as repo from './events.repository.js';
 import type { EventRow } from './events.repository.js';
@@ -288,7 +288,7 @@ export async function act(ctx: EventsContext, actor: Actor, id: number, action: 
     if (input.version !== e.version) {
       throw new AppError('CONFLICT', { zh: `案件已被他人更新（当前版本 ${e.version}），请刷新后重试`, en: `The case changed meanwhile (now version ${e.version}); reload and retry` }, { field: 'version', details: [{ field: 'version', message: { zh: String(e.version), en: String(e.version) } }] });
     }
-    const decision = decide(e.status, action, partiesOf(actor, e), e.suspendedFrom);
+    const decision = decide(e.status, action, partiesOf(actor, e), e.suspendedFrom, actionsFor(actor, e));
     if (!decision.ok) throw new AppError(decision.reason === 'state' ? 'CONFLICT' : 'FORBIDDEN', decision.message);
     const now = ctx.now();
     const effect = await RULES[action]({ ctx, tx, actor, e, input, now, to: decision.to });
