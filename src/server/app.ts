@@ -23,6 +23,7 @@ import { eventsRoutes, exportsRoutes, streamRoutes, webhooksRoutes, type EventsC
 import { open311Routes } from '../modules/open311/index.js';
 import { LocalBlobStore, type BlobStore } from '../platform/storage/index.js';
 import type { Config } from './config.js';
+import { registerDrain, type Drain } from './drain.js';
 import { webPages } from './web.js';
 
 export interface AppDeps {
@@ -44,8 +45,8 @@ export interface App {
   locator: LocatorService;
   accounts: AccountsContext;
   events: EventsContext;
-  /** Set when shutting down: /readyz answers 503 so load balancers stop sending work. */
-  draining: { value: boolean };
+  /** The graceful drain at shutdown (drain.ts): /readyz answers 503 from its first phase on. */
+  drain: Drain;
 }
 
 export async function buildApp(deps: AppDeps): Promise<App> {
@@ -56,7 +57,6 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     trustProxy: config.trustProxy,
   }).withTypeProvider<TypeBoxTypeProvider>();
   const locator = deps.locator ?? new LocatorService();
-  const draining = { value: false };
   const accounts: AccountsContext = {
     database, crypto: deps.crypto, secureCookies: config.secureCookies,
     sms: deps.sms ?? new OutboxSms(config.env === 'development' ? (m) => app.log.info(m) : undefined),
@@ -66,6 +66,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     database, locator, crypto: deps.crypto, sms: accounts.sms, blobs: deps.blobs ?? new LocalBlobStore(config.mediaDir), now: deps.now ?? (() => new Date()),
   };
 
+  // first of the hooks: while closing, a request is answered 503 before any other work
+  const drain = registerDrain(app);
   registerValidation(app);
   registerErrorHandling(app);
   const tileOrigin = config.tileUrl ? new URL(config.tileUrl.replace(/\{[a-z]\}/g, '0')).origin : null;
@@ -106,8 +108,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     const checks: Record<string, string> = {};
     checks.database = await database.ping().then(() => 'ok', (e: Error) => `error: ${e.message}`);
     checks.locator = locator.ready ? `ok (${locator.indexedAreas} areas)` : 'building';
-    checks.shutdown = draining.value ? 'draining' : 'no';
-    const ok = checks.database === 'ok' && locator.ready && !draining.value;
+    checks.shutdown = drain.phase === 'serving' ? 'no' : drain.phase;
+    const ok = checks.database === 'ok' && locator.ready && drain.phase === 'serving';
     return reply.status(ok ? 200 : 503).send({ status: ok ? 'ok' : 'unavailable', checks });
   });
 
@@ -121,7 +123,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(webhooksRoutes, { ctx: events });
   await app.register(open311Routes, { ctx: events, accounts });
   await webPages(app, config);
-  return { app, locator, accounts, events, draining };
+  return { app, locator, accounts, events, drain };
 }
 
 /** What the log keeps of a request: secrets in the query (an Open311 api_key) are blanked. */

@@ -56,19 +56,20 @@ export async function serve(config: Config, opts: ServeOptions = {}) {
     await database.close();
     throw err;
   }
-  const { app, locator, draining } = built;
+  const { app, locator, drain } = built;
   const log = app.log;
   let stopScheduler = () => {};
 
   closeWithGrace({ delay: config.shutdownTimeoutMs }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'shutting down after an error');
     else log.info({ signal }, 'shutting down: finishing in-flight requests');
-    // readyz answers 503 at once so a load balancer stops sending work; requests already on their
-    // way are still served during the drain delay; then the server stops and waits for the rest
-    draining.value = true;
     clearInterval(poll);
     stopScheduler();
-    if (!err) await new Promise((r) => setTimeout(r, config.shutdownDrainMs));
+    // readyz 503 and Connection: close for the drain delay, then 503s to new work until what is in
+    // flight is answered (drain.ts); a second's margin is left for closing before the forced exit
+    const started = Date.now();
+    const { unanswered } = await drain.run({ drainMs: err ? 0 : config.shutdownDrainMs, deadline: started + Math.max(0, config.shutdownTimeoutMs - 1_000) });
+    if (unanswered) log.warn({ unanswered }, 'shutting down with requests still in flight');
     await app.close();
     await database.close();
     log.info('stopped');

@@ -60,7 +60,7 @@ export const streamRoutes: FastifyPluginAsyncTypebox<StreamOptions> = async (app
   });
 
   app.get('/api/v1/events/stream', {
-    config: { permission: 'events.read' },
+    config: { permission: 'events.read', longLived: true },
     exposeHeadRoute: false,
     schema: {
       tags: ['events'],
