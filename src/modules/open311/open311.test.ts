@@ -507,13 +507,99 @@ describe('privacy', () => {
     for (const attribute of ['alone', 'meals', '腿脚不便']) expect(list.xmlBody).not.toContain(attribute);
   });
 
-  it('keeps people’s private matters out of the public feed: no description for public-order and dispute cases', async () => {
-    const citizen = await t.citizen('13912340000');
-    const dispute = await citizen.send('POST', '/api/v1/events', { categoryCode: '0405', description: '夫妻吵架，丈夫酗酒', location: { lon: A.lon, lat: A.lat }, attributes: { domestic_violence: 'no' } });
-    expect(dispute.statusCode, dispute.body).toBe(201);
-    const id = String(dispute.json().event.id);
+  // a family dispute (04) and a suspicious person (03), reported through Open311 with a point and a house number
+  const PRIVATE: { group: string; code: string; extra: Record<string, string>; description: string; address: string }[] = [
+    { group: '04', code: '0405', extra: { 'attribute[domestic_violence]': 'no' }, description: '夫妻吵架，丈夫酗酒', address: '曙光路5号' },
+    { group: '03', code: '0304', extra: {}, description: '楼道里有人撬锁', address: '曙光路7号' },
+  ];
+  const privateCase = async (c: (typeof PRIVATE)[number]) => {
+    const form = { api_key: key, jurisdiction_id: '330106', service_code: c.code, lat: String(A.lat), long: String(A.lon), address_string: c.address, description: c.description, batch: 'true', ...c.extra };
+    const token = (await json('POST', '/requests.json', 'created', 201, form))[0].token as string;
+    const [{ id }] = await rows<{ id: string }>(database.db, sql`select event_id::text as id from open311_tokens where token = ${token}`);
+    return { id, token };
+  };
+  const staffNote = async (id: string) => staffStep(operator, id, 'accept', { note: '已受理' });
+  const updatesOf = async (id: string) => (await json('GET', `/servicerequestupdates.json?api_key=${encodeURIComponent(key)}&jurisdiction_id=330106`, 'updates'))
+    .filter((u: { service_request_id: string }) => u.service_request_id === id);
+  const putPublication = async (code: string, publication?: string) => {
+    const sysadmin = await t.as('sysadmin', '330106-center');
+    const c = (await sysadmin.get(`/api/v1/event-categories/${code}`)).json();
+    const body = { version: c.version, name: c.name, nameEn: c.nameEn, handler: c.handler, priority: c.priority, limits: c.limits, evidenceRequired: c.evidenceRequired, closure: c.closure, urgent: c.urgent, keywords: c.keywords, fields: c.fields, ...(publication ? { publication } : {}) };
+    return sysadmin.send('PUT', `/api/v1/event-categories/${code}`, body);
+  };
+
+  it.each(PRIVATE)('leaves a private category’s case ($group, by default) out of the public feed: no point, no address, and its id answers 404 as if it did not exist', async (c) => {
+    expect((await t.anonymous('GET', `/api/v1/event-categories/${c.code}`)).json().publication).toBe('private');
+    const { id, token } = await privateCase(c);
+    await staffNote(id);
+    const notFound = await expectError('GET', `/requests/${id}.{f}?jurisdiction_id=330106`, 404);
+    expect(notFound).toBe((await expectError('GET', '/requests/999999.{f}?jurisdiction_id=330106', 404)).replaceAll('999999', id));
+    const list = await both('/requests.{f}?jurisdiction_id=330106&extensions=true', 'requests', 'service_requests');
+    expect(list.json.map((x: { service_request_id: string }) => x.service_request_id)).not.toContain(id);
+    for (const secret of [c.description, c.address]) expect(JSON.stringify(list.json) + list.xmlBody).not.toContain(secret);
+    expect(await json('GET', `/requests.json?jurisdiction_id=330106&service_code=${c.code}`, 'requests')).toEqual([]);
+    expect(await json('GET', `/requests.json?jurisdiction_id=330106&service_request_id=${id}`, 'requests')).toEqual([]);
+    await expectError('GET', `/tokens/${token}.{f}?jurisdiction_id=330106`, 404);
+    expect(await updatesOf(id)).toEqual([]);
+    // staff still have it all
+    expect((await operator.get(`/api/v1/events/${id}`)).json()).toMatchObject({ description: c.description, address: c.address, location: { lat: A.lat } });
+  });
+
+  it.each(PRIVATE)('shows a “counted” category’s case ($group) as its township only: no lat/long, address, description or notes', async (c) => {
+    const put = await putPublication(c.code, 'counted');
+    expect(put.statusCode, put.body).toBe(200);
+    expect(put.json()).toMatchObject({ publication: 'counted' });
+    try {
+      const { id, token } = await privateCase(c);
+      await staffNote(id);
+      const one = await both(`/requests/${id}.{f}?jurisdiction_id=330106&extensions=true`, 'requests', 'service_requests');
+      expect(one.json[0]).toMatchObject({ service_request_id: id, service_code: c.code, description: null, address: null, address_id: TA, lat: null, long: null, status_notes: null, media_url: null });
+      const notes = one.json[0].extended_attributes.notes as { action: string; description: string | null }[];
+      expect(notes.map((n) => n.action)).toContain('accept');
+      expect(notes.filter((n) => n.description !== null)).toEqual([]);
+      for (const secret of [c.description, c.address, A.code, String(A.lat), '已受理']) expect(JSON.stringify(one.json) + one.xmlBody).not.toContain(secret);
+      const listed = (await json('GET', `/requests.json?jurisdiction_id=330106&service_code=${c.code}`, 'requests')).map((x: { service_request_id: string }) => x.service_request_id);
+      expect(listed).toContain(id);
+      expect(await json('GET', `/tokens/${token}.json?jurisdiction_id=330106`, 'token')).toEqual([{ service_request_id: id, token }]);
+      const updates = await updatesOf(id) as { external_status_code: string; description: string | null }[];
+      expect(updates.map((u) => u.external_status_code)).toContain('accept');
+      expect(updates.filter((u) => u.description !== null)).toEqual([]);
+
+      // an edit that does not name the publication keeps it (the admin page sends none)
+      const kept = await putPublication(c.code);
+      expect(kept.json()).toMatchObject({ publication: 'counted' });
+      // private again: gone from the feed
+      expect((await putPublication(c.code, 'private')).json()).toMatchObject({ publication: 'private' });
+      await expectError('GET', `/requests/${id}.{f}?jurisdiction_id=330106`, 404);
+    } finally {
+      await putPublication(c.code, 'private');
+    }
+  });
+
+  it('keeps a public category’s case whole (the control), and refuses an unknown publication', async () => {
+    expect((await t.anonymous('GET', '/api/v1/event-categories/0804')).json().publication).toBe('public');
+    const created = await json('POST', '/requests.json', 'created', 201, { api_key: key, jurisdiction_id: '330106', service_code: '0804', lat: String(A.lat), long: String(A.lon), address_string: '曙光路9号', description: '小区门口路灯不亮' });
+    const id = created[0].service_request_id;
     const one = await both(`/requests/${id}.{f}?jurisdiction_id=330106`, 'requests', 'service_requests');
-    expect(one.json[0]).toMatchObject({ service_request_id: id, service_code: '0405', description: null });
-    expect(one.xmlBody).not.toContain('酗酒');
+    expect(one.json[0]).toMatchObject({ description: '小区门口路灯不亮', address: '曙光路9号', address_id: A.code, lat: A.lat, long: A.lon });
+    const bad = await putPublication('0804', 'secret');
+    expect(bad.statusCode).toBe(400);
+    expect((await t.anonymous('GET', '/api/v1/event-categories/0804')).json().publication).toBe('public');
+  });
+
+  it('hides phones, ID numbers, plates and emails typed into descriptions and notes; staff read them as written', async () => {
+    const description = '我的电话 138-1234-5678，身份证 33010619900101123X，车牌浙A·12345，邮箱 wang@example.com，曙光路5号';
+    const created = await json('POST', '/requests.json', 'created', 201, { api_key: key, jurisdiction_id: '330106', service_code: '0804', lat: String(A.lat), long: String(A.lon), description });
+    const id = created[0].service_request_id;
+    await staffStep(operator, id, 'accept', { note: '已电话联系 +86 139 1234 5678' });
+    const one = await both(`/requests/${id}.{f}?jurisdiction_id=330106&extensions=true`, 'requests', 'service_requests');
+    expect(one.json[0].description).toBe('我的电话 [已隐去]，身份证 [已隐去]，车牌[已隐去]，邮箱 [已隐去]，曙光路5号');
+    expect(one.json[0].status_notes).toBe('已电话联系 [已隐去]');
+    expect(one.json[0].extended_attributes.notes.map((n: { description: string | null }) => n.description)).toContain('已电话联系 [已隐去]');
+    expect((await updatesOf(id)).map((u: { description: string | null }) => u.description)).toContain('已电话联系 [已隐去]');
+    for (const secret of ['1234-5678', '33010619900101123X', '浙A', 'wang@', '1234 5678']) expect(JSON.stringify(one.json) + one.xmlBody).not.toContain(secret);
+    const staff = (await operator.get(`/api/v1/events/${id}`)).json();
+    expect(staff.description).toBe(description);
+    expect(staff.timeline.map((x: { note: string | null }) => x.note)).toContain('已电话联系 +86 139 1234 5678');
   });
 });
