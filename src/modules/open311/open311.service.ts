@@ -13,9 +13,10 @@
 import type { Actor, Permission } from '../../platform/auth/actor.js';
 import type { Message } from '../../platform/errors.js';
 import { redactPersonalData as redact } from '../../platform/pii/index.js';
+import { processImage } from '../../platform/storage/index.js';
 import { resolveKey, type AccountsContext, type RequestMeta } from '../accounts/index.js';
 import {
-  act, getCategory, listCases, listCategories, reportEvent, timelineBetween, timelineView, type EventsContext, type IntakeInput,
+  act, attachReportPhoto, getCategory, listCases, listCategories, reportEvent, timelineBetween, timelineView, type EventsContext, type IntakeInput,
 } from '../events/index.js';
 import * as org from '../org/index.js';
 import { attributesOf, dateRange, fail, list, localeOf, one, paging, text, truthy, w3c, type Locale, type Params } from './open311.params.js';
@@ -255,7 +256,8 @@ export interface Created {
   doc: CreatedRequestT;
 }
 
-export async function createRequest(deps: Open311Deps, p: Params, meta: RequestMeta, idempotencyKey: string | undefined, bearer: Actor | null): Promise<Created> {
+/** `media`: the bytes of a photo sent with the report (multipart), stored as the case's photo. */
+export async function createRequest(deps: Open311Deps, p: Params, meta: RequestMeta, idempotencyKey: string | undefined, bearer: Actor | null, media?: Buffer): Promise<Created> {
   const { ctx } = deps;
   const db = ctx.database.db;
   const key = await keyOf(deps, p, bearer, 'events.report');
@@ -312,10 +314,16 @@ export async function createRequest(deps: Open311Deps, p: Params, meta: RequestM
   if (mediaUrl) input.note = `media_url: ${mediaUrl}`;
   if (truthy(one(p, 'anonymous')) || truthy(one(p, 'public_anonymity_required'))) input.anonymous = true;
 
-  // what Open311 adds to the case is written in the intake's own transaction
-  const r = await reportEvent(ctx, key, input, meta, idempotencyKey, (tx, eventId) => repo.saveRequestExtra(tx, {
-    eventId, keyId: key.id, mediaUrl: mediaUrl ?? null, emailEnc: email ? ctx.crypto.encrypt(email, EMAIL_CONTEXT) : null, deviceId: deviceId ?? null, accountId: accountId ?? null,
-  }));
+  // checked like the API's photos (the type by its bytes, the size, the pixels) before anything is written
+  const photo = media ? await processImage(media, 'media') : undefined;
+
+  // what Open311 adds to the case (and the photo) is written in the intake's own transaction
+  const r = await reportEvent(ctx, key, input, meta, idempotencyKey, async (tx, eventId, transitionId) => {
+    await repo.saveRequestExtra(tx, {
+      eventId, keyId: key.id, mediaUrl: mediaUrl ?? null, emailEnc: email ? ctx.crypto.encrypt(email, EMAIL_CONTEXT) : null, deviceId: deviceId ?? null, accountId: accountId ?? null,
+    });
+    if (photo) await attachReportPhoto(ctx, tx, key, photo, meta, eventId, transitionId);
+  });
   const id = r.event.id;
   const batch = truthy(one(p, 'batch'));
   const handle = batch ? { token: await repo.tokenFor(db, id, key.id) } : { service_request_id: String(id) };

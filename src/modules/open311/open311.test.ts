@@ -15,6 +15,8 @@ import { rows } from '../../platform/db/database.js';
 import { testDatabase } from '../../test-support/test-db.js';
 import { testApp, testClock, type Client } from '../../test-support/app.js';
 import { createKey } from '../accounts/index.js';
+import sharp from 'sharp';
+import { pixelBomb } from '../../test-support/images.js';
 
 const database = await testDatabase('fixture');
 const clock = testClock(new Date('2026-06-10T02:00:00Z')); // 10:00 in Zhejiang
@@ -601,5 +603,103 @@ describe('privacy', () => {
     const staff = (await operator.get(`/api/v1/events/${id}`)).json();
     expect(staff.description).toBe(description);
     expect(staff.timeline.map((x: { note: string | null }) => x.note)).toContain('已电话联系 +86 139 1234 5678');
+  });
+});
+
+describe('POST requests with media (multipart/form-data)', () => {
+  type Part = { name: string; value: string } | { name: string; filename: string; type: string; data: Buffer };
+  const BOUNDARY = '----open311-test-boundary';
+  function multipart(parts: Part[]): Buffer {
+    const chunks: Buffer[] = [];
+    for (const p of parts) {
+      const file = 'data' in p;
+      chunks.push(Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${p.name}"${file ? `; filename="${p.filename}"\r\nContent-Type: ${p.type}` : ''}\r\n\r\n`));
+      chunks.push(file ? p.data : Buffer.from(p.value));
+      chunks.push(Buffer.from('\r\n'));
+    }
+    chunks.push(Buffer.from(`--${BOUNDARY}--\r\n`));
+    return Buffer.concat(chunks);
+  }
+  const fieldsOf = (form: Record<string, string | string[]>): Part[] => Object.entries(form).flatMap(([name, v]) => (Array.isArray(v) ? v : [v]).map((value) => ({ name, value })));
+  const post = (parts: Part[], format = 'json', url = '/requests') => t.app.inject({
+    method: 'POST', url: `${V2}${url}.${format}`, payload: multipart(parts), headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+  });
+  const lampForm = (extra: Record<string, string> = {}) => ({ api_key: key, jurisdiction_id: '330106', service_code: '0804', lat: String(A.lat), long: String(A.lon), description: '路灯不亮，附照片', ...extra });
+  const jpegWithGps = () => sharp({ create: { width: 120, height: 80, channels: 3, background: '#468' } }).jpeg()
+    .withExif({ IFD0: { Make: 'SecretCam' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '30/1 15/1 0/1', GPSLongitudeRef: 'E', GPSLongitude: '120/1 10/1 0/1' } }).toBuffer();
+  const media = (data: Buffer, filename = 'photo.jpg', type = 'image/jpeg'): Part => ({ name: 'media', filename, type, data });
+  const counts = async () => (await rows<{ events: number; photos: number; extras: number; uploads: number }>(database.db, sql`select (select count(*)::int from events) as events,
+    (select count(*)::int from event_photos) as photos, (select count(*)::int from open311_requests) as extras,
+    (select count(*)::int from audit_log where action = 'photo.upload') as uploads`))[0];
+
+  it('keeps a JPEG sent as media as the case’s photo: staff get the original back, the public copy has no EXIF or GPS', async () => {
+    const jpeg = await jpegWithGps();
+    expect((await sharp(jpeg).metadata()).exif).toBeInstanceOf(Buffer);
+    const before = await counts();
+    const res = await post([...fieldsOf(lampForm()), media(jpeg)]);
+    expect(res.statusCode, res.body).toBe(201);
+    expect(validators.created(res.json())).toBe(true);
+    const id = res.json()[0].service_request_id;
+
+    const d = (await operator.get(`/api/v1/events/${id}`)).json();
+    expect(d.description).toBe('路灯不亮，附照片');
+    expect(d.photos).toHaveLength(1);
+    expect(d.photos[0]).toMatchObject({ mime: 'image/jpeg', width: 120, height: 80 });
+    expect(d.timeline.find((x: { action: string }) => x.action === 'report').photos.map((p: { token: string }) => p.token)).toEqual([d.photos[0].token]);
+    const original = await operator.get(d.photos[0].originalUrl);
+    expect(original.statusCode).toBe(200);
+    expect(original.rawPayload.equals(jpeg)).toBe(true);
+    const pub = await operator.get(d.photos[0].url);
+    expect(pub.headers['content-type']).toBe('image/jpeg');
+    const m = await sharp(pub.rawPayload).metadata();
+    expect([m.format, m.width, m.height, m.exif]).toEqual(['jpeg', 120, 80, undefined]);
+    expect(pub.rawPayload.includes(Buffer.from('SecretCam'))).toBe(false);
+    expect(await counts()).toEqual({ events: before.events + 1, photos: before.photos + 1, extras: before.extras + 1, uploads: before.uploads + 1 });
+  });
+
+  it('takes a PNG in the XML format, and an empty media part (no file chosen) as no media', async () => {
+    const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#a52' } }).png().toBuffer();
+    const res = await post([...fieldsOf(lampForm()), media(png, 'lamp.png', 'image/png')], 'xml');
+    expect(res.statusCode, res.body).toBe(201);
+    const id = /<service_request_id>(\d+)<\/service_request_id>/.exec(res.body)![1];
+    expect((await operator.get(`/api/v1/events/${id}`)).json().photos).toMatchObject([{ mime: 'image/png', width: 40, height: 30 }]);
+
+    const none = await post([...fieldsOf(lampForm()), media(Buffer.alloc(0), '', 'application/octet-stream')]);
+    expect(none.statusCode, none.body).toBe(201);
+    expect((await operator.get(`/api/v1/events/${none.json()[0].service_request_id}`)).json().photos).toEqual([]);
+  });
+
+  const jpegBytes = Buffer.from([0xff, 0xd8, 0xff, 0xe0]);
+  const refusals: [string, () => Promise<Part[]>, number, string][] = [
+    ['a text file named .jpg', async () => [...fieldsOf(lampForm()), media(Buffer.from('这不是图片，只是一段文字'), 'photo.jpg')], 400, 'media：只支持 JPEG、PNG、WebP 格式的图片'],
+    ['a file over 10 MB', async () => [...fieldsOf(lampForm()), media(Buffer.concat([jpegBytes, Buffer.alloc(10 * 1024 * 1024)]))], 400, 'media：图片不能超过 10 MB'],
+    ['an image of too many pixels', async () => [...fieldsOf(lampForm()), media(pixelBomb(8_000), 'big.png', 'image/png')], 400, 'media：图片像素过多'],
+    ['two media parts', async () => { const j = await jpegWithGps(); return [...fieldsOf(lampForm()), media(j), media(j, 'second.jpg')]; }, 400, '只能上传一个 media 文件'],
+    ['a file under another name', async () => [...fieldsOf(lampForm()), { name: 'photo', filename: 'a.jpg', type: 'image/jpeg', data: await jpegWithGps() }], 400, '文件只能以 media 上传'],
+    ['media without a service_code', async () => [...fieldsOf({ api_key: key, jurisdiction_id: '330106', lat: String(A.lat), long: String(A.lon) }), media(await jpegWithGps())], 400, '未提供 service_code'],
+    ['media without a location', async () => [...fieldsOf({ api_key: key, jurisdiction_id: '330106', service_code: '0804' }), media(await jpegWithGps())], 400, '请提供位置'],
+    ['media alone', async () => [media(await jpegWithGps())], 403, '缺少 api_key'],
+  ];
+  it.each(refusals)('refuses %s in Open311’s error format, and changes nothing', async (_name, parts, status, message) => {
+    const before = await counts();
+    const body = await parts();
+    for (const format of ['json', 'xml']) {
+      const res = await post(body, format);
+      expect(res.statusCode, res.body).toBe(status);
+      if (format === 'json') {
+        expect(validators.errors(res.json())).toBe(true);
+        expect(res.json()[0].code).toBe(status);
+        expect(res.json()[0].description).toContain(message);
+      } else {
+        expect(res.body).toContain(`<code>${status}</code>`);
+      }
+    }
+    expect(await counts()).toEqual(before);
+  });
+
+  it('refuses multipart on the updates endpoint, which takes a form', async () => {
+    const res = await post([...fieldsOf({ api_key: key, service_request_id: '1', description: 'x' }), media(await jpegWithGps())], 'json', '/servicerequestupdates');
+    expect(res.statusCode).toBe(400);
+    expect(res.json()[0].description).toContain('multipart/form-data');
   });
 });
