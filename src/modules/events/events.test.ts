@@ -276,8 +276,11 @@ describe('lifecycle over HTTP', () => {
   it('rejects with a reason and tells the reporter', async () => {
     const e = await newCase();
     expect((await doAct(opA, e.id, 'reject')).json().error.field).toBe('note');
-    expect((await ok(opA, e.id, 'reject', { note: '重复上报' })).status).toBe('rejected');
-    expect((await citizen.get('/api/v1/inbox')).json().items[0]).toMatchObject({ kind: 'event.rejected', eventId: e.id });
+    expect((await ok(opA, e.id, 'reject', { note: '重复上报，已由 13912345678 处理' })).status).toBe('rejected');
+    // the staff's reason reaches the citizen with personal data hidden
+    expect((await citizen.get('/api/v1/inbox')).json().items[0]).toMatchObject({ kind: 'event.rejected', eventId: e.id, title: { zh: `您的报告不予立案：重复上报，已由 [已隐去] 处理（#${e.id}）` } });
+    expect((await citizen.get(`/api/v1/events/${e.id}`)).json().timeline.find((x: { action: string }) => x.action === 'reject').note).toBe('重复上报，已由 [已隐去] 处理');
+    expect((await opA.get(`/api/v1/events/${e.id}`)).json().timeline.find((x: { action: string }) => x.action === 'reject').note).toBe('重复上报，已由 13912345678 处理');
   });
 
   it('lets a platform return a case, the center redispatch, and counts rework', async () => {

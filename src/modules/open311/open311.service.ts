@@ -360,7 +360,8 @@ function requestOf(v: CaseView, timeline: TimelineEntry[], mediaUrl: string | nu
     service_name: locale === 'en' ? v.category.nameEn : v.category.name,
     service_code: v.category.code,
     description: counted ? null : redact(v.description),
-    agency_responsible: v.assignee.unit?.name ?? v.handler?.name ?? v.owner.name,
+    // the unit doing it may be a grid's: a counted case names its township's handler or center
+    agency_responsible: (counted ? null : v.assignee.unit?.name) ?? v.handler?.name ?? v.owner.name,
     service_notice: category ? pick(category.closure, locale) : null,
     requested_datetime: w3c(v.createdAt),
     updated_datetime: w3c(updated),

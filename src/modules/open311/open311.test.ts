@@ -657,6 +657,19 @@ describe('POST requests with media (multipart/form-data)', () => {
     expect(await counts()).toEqual({ events: before.events + 1, photos: before.photos + 1, extras: before.extras + 1, uploads: before.uploads + 1 });
   });
 
+  it('stores the photo once when a retry (the same Idempotency-Key) sends it again', async () => {
+    const parts = [...fieldsOf(lampForm({ description: '路灯不亮，重试' })), media(await jpegWithGps())];
+    const send = () => t.app.inject({ method: 'POST', url: `${V2}/requests.json`, payload: multipart(parts), headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'idempotency-key': 'media-retry-0001' } });
+    const first = await send();
+    expect(first.statusCode, first.body).toBe(201);
+    const before = await counts();
+    const again = await send();
+    expect(again.statusCode, again.body).toBe(200);
+    expect(again.json()[0].service_request_id).toBe(first.json()[0].service_request_id);
+    expect(await counts()).toEqual(before);
+    expect((await operator.get(`/api/v1/events/${first.json()[0].service_request_id}`)).json().photos).toHaveLength(1);
+  });
+
   it('takes a PNG in the XML format, and an empty media part (no file chosen) as no media', async () => {
     const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#a52' } }).png().toBuffer();
     const res = await post([...fieldsOf(lampForm()), media(png, 'lamp.png', 'image/png')], 'xml');
