@@ -36,7 +36,7 @@ const isForm = (req: FastifyRequest) => (req.headers['content-type'] ?? '').toLo
 /** The query and the form body of a POST, the body winning. */
 function formOf(req: FastifyRequest): Params {
   const query = req.query as Params;
-  if (req.isMultipart()) throw fail(400, `只有 POST requests 可以用 multipart/form-data 上传 media；此处请以 ${FORM} 提交参数`, `Only POST requests takes multipart/form-data with media; send these parameters as ${FORM}`);
+  if (req.isMultipart()) throw fail(400, `只有 POST requests 可以用 multipart/form-data 上传 media；此处请以 ${FORM} 提交参数`, `multipart/form-data (with media) is for POST requests only; send these parameters as ${FORM}`);
   if (req.body === undefined || req.body === null) return query;
   if (!isForm(req)) throw fail(400, `请以 ${FORM} 提交参数`, `Send the parameters as ${FORM}`);
   return { ...query, ...(req.body as Params) };
