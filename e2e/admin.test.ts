@@ -73,8 +73,15 @@ describe('administration', () => {
     expect(await drawer.locator('.versions tbody tr').first().textContent()).toMatch(/^2.*处置 3小时/);
     expect(await drawer.locator('.versions tbody tr').nth(1).textContent()).toMatch(/^1.*初始数据.*处置 2小时/);
     const saved = (await t.anonymous('GET', '/api/v1/event-categories/0101')).json();
-    expect(saved).toMatchObject({ version: 2, limits: { handle: { amount: 3, unit: 'hours' } } });
+    expect(saved).toMatchObject({ version: 2, publication: 'public', limits: { handle: { amount: 3, unit: 'hours' } } });
     await screenshot(page, 'admin-category-saved');
+
+    // what Open311 publishes of it: the township only
+    await drawer.getByLabel('Open311 公开').click();
+    await page.locator('.ant-select-item-option', { hasText: '仅计数（只显示乡镇）' }).click();
+    await drawer.getByRole('button', { name: '保存' }).click();
+    await expect.poll(() => page.getByText('已保存为第 3 版').count(), { timeout: 10_000 }).toBe(1);
+    expect((await t.anonymous('GET', '/api/v1/event-categories/0101')).json()).toMatchObject({ version: 3, publication: 'counted', limits: { handle: { amount: 3 } } });
     await context.close();
   });
 

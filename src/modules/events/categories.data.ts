@@ -53,7 +53,20 @@ export interface CategoryDef {
   keywords: string[];
   /** Extra fields asked at intake (may be empty). */
   fields: CategoryField[];
+  /** What Open311 publishes of its cases; by default its group's (defaultPublication). */
+  publication?: Publication;
 }
+
+/**
+ * What the public feed (Open311) shows of a category's cases: `public` all of its public face,
+ * `counted` only that there is one in a township (no point, address, description or notes),
+ * `private` nothing (the case answers as if it did not exist).
+ */
+export const PUBLICATIONS = ['public', 'counted', 'private'] as const;
+export type Publication = (typeof PUBLICATIONS)[number];
+
+/** People's private matters (03 社会治安: a missing person; 04 矛盾纠纷: a family dispute) are private by default. */
+export const defaultPublication = (code: string): Publication => (['03', '04'].includes(code.slice(0, 2)) ? 'private' : 'public');
 
 export const CATEGORY_GROUPS: CategoryGroup[] = [
   { code: '01', name: '道路交通', nameEn: 'Roads and traffic' },

@@ -3,6 +3,7 @@ import { Type } from 'typebox';
 import { StringEnum } from '../../platform/schema.js';
 import { LIMIT_UNITS } from './work-calendar.js';
 import type { Category } from './categories.service.js';
+import { PUBLICATIONS } from './categories.data.js';
 
 const strict = { additionalProperties: false } as const;
 const Message = (max: number) => Type.Object({ zh: Type.String({ minLength: 1, maxLength: max }), en: Type.String({ minLength: 1, maxLength: max }) }, strict);
@@ -34,6 +35,7 @@ export const CategoryBody = Type.Object({
   urgent: Type.Boolean(),
   keywords: Type.Array(Type.String({ minLength: 1, maxLength: 20 }), { maxItems: 30 }),
   fields: Type.Array(Field, { maxItems: 20 }),
+  publication: Type.Optional(StringEnum(PUBLICATIONS, { description: 'What Open311 publishes of its cases: public; counted (the township only: no point, address, description or notes); private (left out, 404). Omitted: unchanged (new: private for groups 03 and 04, public otherwise)' })),
   active: Type.Optional(Type.Boolean()),
 }, strict);
 
@@ -43,7 +45,7 @@ export const CategoryView = Type.Object({
   handler: Type.Object({ kind: Type.String(), type: Type.String() }),
   priority: Type.Integer(), limits: Type.Any(), evidenceRequired: Type.Boolean(),
   closure: Type.Object({ zh: Type.String(), en: Type.String() }), urgent: Type.Boolean(),
-  keywords: Type.Array(Type.String()), fields: Type.Any(), active: Type.Boolean(), version: Type.Integer(), updatedAt: Type.String(),
+  keywords: Type.Array(Type.String()), fields: Type.Any(), publication: StringEnum(PUBLICATIONS), active: Type.Boolean(), version: Type.Integer(), updatedAt: Type.String(),
 });
 
 export const categoryView = (c: Category) => ({ ...c, updatedAt: c.updatedAt.toISOString() });

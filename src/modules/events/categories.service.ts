@@ -7,7 +7,7 @@ import { rows, type Db } from '../../platform/db/database.js';
 import { AppError } from '../../platform/errors.js';
 import { recordAudit } from '../../platform/audit/index.js';
 import { auditActor, type Actor } from '../../platform/auth/actor.js';
-import { CATEGORIES, CATEGORY_GROUPS, STAGES, type CategoryDef, type CategoryGroup } from './categories.data.js';
+import { CATEGORIES, CATEGORY_GROUPS, STAGES, defaultPublication, type CategoryDef, type CategoryGroup, type Publication } from './categories.data.js';
 import { toDate } from './events.repository.js';
 
 export const PLATFORM_TYPES = ['comprehensive_governance', 'market_supervision', 'law_enforcement', 'public_service'];
@@ -17,6 +17,7 @@ export const DEPARTMENT_TYPES = [
 ];
 
 export interface Category extends CategoryDef {
+  publication: Publication;
   group: string;
   groupName: string;
   groupNameEn: string;
@@ -28,19 +29,19 @@ export interface Category extends CategoryDef {
 interface CategoryDbRow {
   code: string; groupCode: string; groupName: string; groupNameEn: string; name: string; nameEn: string; handlerKind: 'platform' | 'department';
   handlerType: string; priority: 1 | 2 | 3 | 4; limits: CategoryDef['limits']; evidenceRequired: boolean; closureZh: string; closureEn: string;
-  urgent: boolean; keywords: string[]; fields: CategoryDef['fields']; active: boolean; version: number; updatedAt: unknown;
+  urgent: boolean; keywords: string[]; fields: CategoryDef['fields']; publication: Publication; active: boolean; version: number; updatedAt: unknown;
 }
 
 const SELECT = sql.raw(`c.code, c.group_code as "groupCode", g.name as "groupName", g.name_en as "groupNameEn", c.name, c.name_en as "nameEn",
   c.handler_kind as "handlerKind", c.handler_type as "handlerType", c.priority, c.limits, c.evidence_required as "evidenceRequired",
-  c.closure_zh as "closureZh", c.closure_en as "closureEn", c.urgent, c.keywords, c.fields, c.active, c.version, c.updated_at as "updatedAt"
+  c.closure_zh as "closureZh", c.closure_en as "closureEn", c.urgent, c.keywords, c.fields, c.publication, c.active, c.version, c.updated_at as "updatedAt"
   from event_categories c join event_category_groups g on g.code = c.group_code`);
 
 function fromDb(r: CategoryDbRow): Category {
   return {
     code: r.code, group: r.groupCode, groupName: r.groupName, groupNameEn: r.groupNameEn, name: r.name, nameEn: r.nameEn,
     handler: { kind: r.handlerKind, type: r.handlerType }, priority: r.priority, limits: r.limits, evidenceRequired: r.evidenceRequired,
-    closure: { zh: r.closureZh, en: r.closureEn }, urgent: r.urgent, keywords: r.keywords, fields: r.fields, active: r.active,
+    closure: { zh: r.closureZh, en: r.closureEn }, urgent: r.urgent, keywords: r.keywords, fields: r.fields, publication: r.publication, active: r.active,
     version: r.version, updatedAt: toDate(r.updatedAt)!,
   };
 }
@@ -83,14 +84,15 @@ export function validateCategory(c: CategoryDef, groups: CategoryGroup[]): void 
   }
 }
 
-async function writeCategory(db: Db, c: CategoryDef, version: number, active: boolean, by: number | null, now: Date): Promise<void> {
+async function writeCategory(db: Db, def: CategoryDef, version: number, active: boolean, by: number | null, now: Date): Promise<void> {
+  const c = { ...def, publication: def.publication ?? defaultPublication(def.code) };
   const group = c.code.slice(0, 2);
-  await db.execute(sql`insert into event_categories (code, group_code, name, name_en, handler_kind, handler_type, priority, limits, evidence_required, closure_zh, closure_en, urgent, keywords, fields, active, version, updated_at, updated_by)
+  await db.execute(sql`insert into event_categories (code, group_code, name, name_en, handler_kind, handler_type, priority, limits, evidence_required, closure_zh, closure_en, urgent, keywords, fields, publication, active, version, updated_at, updated_by)
     values (${c.code}, ${group}, ${c.name}, ${c.nameEn}, ${c.handler.kind}, ${c.handler.type}, ${c.priority}, ${JSON.stringify(c.limits)}::jsonb, ${c.evidenceRequired}, ${c.closure.zh}, ${c.closure.en},
-      ${c.urgent}, ${sql.param(c.keywords)}::text[], ${JSON.stringify(c.fields)}::jsonb, ${active}, ${version}, ${now.toISOString()}::timestamptz, ${by})
+      ${c.urgent}, ${sql.param(c.keywords)}::text[], ${JSON.stringify(c.fields)}::jsonb, ${c.publication}, ${active}, ${version}, ${now.toISOString()}::timestamptz, ${by})
     on conflict (code) do update set name = excluded.name, name_en = excluded.name_en, handler_kind = excluded.handler_kind, handler_type = excluded.handler_type,
       priority = excluded.priority, limits = excluded.limits, evidence_required = excluded.evidence_required, closure_zh = excluded.closure_zh, closure_en = excluded.closure_en,
-      urgent = excluded.urgent, keywords = excluded.keywords, fields = excluded.fields, active = excluded.active, version = excluded.version, updated_at = excluded.updated_at, updated_by = excluded.updated_by`);
+      urgent = excluded.urgent, keywords = excluded.keywords, fields = excluded.fields, publication = excluded.publication, active = excluded.active, version = excluded.version, updated_at = excluded.updated_at, updated_by = excluded.updated_by`);
   await db.execute(sql`insert into event_category_versions (code, version, data, created_at, created_by) values (${c.code}, ${version}, ${JSON.stringify({ ...c, active })}::jsonb, ${now.toISOString()}::timestamptz, ${by})`);
 }
 
@@ -112,11 +114,14 @@ async function groups(db: Db): Promise<CategoryGroup[]> {
   return rows<CategoryGroup>(db, sql`select code, name, name_en as "nameEn" from event_category_groups order by code`);
 }
 
-/** Creates a category (version 1) or writes the next version of an existing one. */
+/**
+ * Creates a category (version 1) or writes the next version of an existing one. Without a
+ * `publication` the category keeps its own (a new one gets its group's default).
+ */
 export async function saveCategory(db: Db, actor: Actor, code: string, input: CategoryInput, meta: { ip: string | null; userAgent: string | null }, expectedVersion?: number): Promise<Category> {
-  const def: CategoryDef = { ...input, code };
+  const [cur] = await rows<{ version: number; publication: Publication }>(db, sql`select version, publication from event_categories where code = ${code} for update`);
+  const def: CategoryDef = { ...input, code, publication: input.publication ?? cur?.publication ?? defaultPublication(code) };
   validateCategory(def, await groups(db));
-  const [cur] = await rows<{ version: number }>(db, sql`select version from event_categories where code = ${code} for update`);
   if (cur && expectedVersion !== undefined && cur.version !== expectedVersion) {
     throw new AppError('CONFLICT', { zh: `类别已被他人修改（当前版本 ${cur.version}），请刷新后重试`, en: `The category changed meanwhile (now version ${cur.version}); reload and retry` }, { field: 'version' });
   }
@@ -124,6 +129,6 @@ export async function saveCategory(db: Db, actor: Actor, code: string, input: Ca
   if (clash.length) throw new AppError('CONFLICT', { zh: `类别名称「${def.name}」已被使用`, en: `The name ${def.name} is taken` }, { field: 'name' });
   const version = (cur?.version ?? 0) + 1;
   await writeCategory(db, def, version, input.active ?? true, actor.id, new Date());
-  await recordAudit(db, { ...auditActor(actor, meta), action: cur ? 'category.update' : 'category.create', result: 'success', targetType: 'category', targetId: code, details: { version, name: def.name, limits: def.limits } });
+  await recordAudit(db, { ...auditActor(actor, meta), action: cur ? 'category.update' : 'category.create', result: 'success', targetType: 'category', targetId: code, details: { version, name: def.name, limits: def.limits, publication: def.publication } });
   return getCategory(db, code);
 }

@@ -302,8 +302,11 @@ describe('lifecycle over HTTP', () => {
   it('rejects with a reason and tells the reporter', async () => {
     const e = await newCase();
     expect((await doAct(opA, e.id, 'reject')).json().error.field).toBe('note');
-    expect((await ok(opA, e.id, 'reject', { note: '重复上报' })).status).toBe('rejected');
-    expect((await citizen.get('/api/v1/inbox')).json().items[0]).toMatchObject({ kind: 'event.rejected', eventId: e.id });
+    expect((await ok(opA, e.id, 'reject', { note: '重复上报，已由 13912345678 处理' })).status).toBe('rejected');
+    // the staff's reason reaches the citizen with personal data hidden
+    expect((await citizen.get('/api/v1/inbox')).json().items[0]).toMatchObject({ kind: 'event.rejected', eventId: e.id, title: { zh: `您的报告不予立案：重复上报，已由 [已隐去] 处理（#${e.id}）` } });
+    expect((await citizen.get(`/api/v1/events/${e.id}`)).json().timeline.find((x: { action: string }) => x.action === 'reject').note).toBe('重复上报，已由 [已隐去] 处理');
+    expect((await opA.get(`/api/v1/events/${e.id}`)).json().timeline.find((x: { action: string }) => x.action === 'reject').note).toBe('重复上报，已由 13912345678 处理');
   });
 
   it('lets a platform return a case, the center redispatch, and counts rework', async () => {
@@ -468,6 +471,29 @@ describe('scope of every route', () => {
     expect((await opA.send('POST', `/api/v1/events/${e.id}/follow`)).statusCode).toBe(403);
     await ok(citizen, e.id, 'withdraw');
     expect((await (await t.citizen('13900000007')).send('POST', `/api/v1/events/${e.id}/follow`)).statusCode).toBe(404);
+  });
+
+  it('hides personal data a follower did not write: the description, the address and staff notes; the reporter and staff see them', async () => {
+    const e = await newCase({ description: '路面有碎玻璃，我的电话 138 1234 5678，车牌浙A12345', address: '曙光路5号 联系 zhang@example.com' });
+    await ok(opA, e.id, 'accept', { note: '已联系 13912345678' });
+    await ok(citizen, e.id, 'add-info', { note: '补充：可打 13812345678' });
+    const follower = await t.citizen('13900000008');
+    expect((await follower.send('POST', `/api/v1/events/${e.id}/follow`)).statusCode).toBe(200);
+
+    const seen = (await follower.get(`/api/v1/events/${e.id}`)).json();
+    expect(seen.description).toBe('路面有碎玻璃，我的电话 [已隐去]，车牌[已隐去]');
+    expect(seen.address).toBe('曙光路5号 联系 [已隐去]');
+    const notes = (d: { timeline: { action: string; note: string | null }[] }) => d.timeline.filter((x) => x.note).map((x) => `${x.action}: ${x.note}`);
+    expect(notes(seen)).toEqual(['accept: 已联系 [已隐去]', 'add_info: 补充：可打 [已隐去]']);
+    expect((await follower.get('/api/v1/events?mine=following')).json().items.find((x: { id: number }) => x.id === e.id).description).toBe(seen.description);
+
+    // the reporter reads what they wrote as written, and what staff wrote redacted
+    const own = (await citizen.get(`/api/v1/events/${e.id}`)).json();
+    expect(own.description).toContain('138 1234 5678');
+    expect(notes(own)).toEqual(['accept: 已联系 [已隐去]', 'add_info: 补充：可打 13812345678']);
+    const staff = (await opA.get(`/api/v1/events/${e.id}`)).json();
+    expect([staff.description, staff.address]).toEqual(['路面有碎玻璃，我的电话 138 1234 5678，车牌浙A12345', '曙光路5号 联系 zhang@example.com']);
+    expect(notes(staff)).toEqual(['accept: 已联系 13912345678', 'add_info: 补充：可打 13812345678']);
   });
 });
 

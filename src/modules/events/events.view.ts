@@ -5,6 +5,7 @@
  */
 import type { Actor } from '../../platform/auth/actor.js';
 import type { Db } from '../../platform/db/database.js';
+import { redactPersonalData as redact } from '../../platform/pii/index.js';
 import * as accounts from '../accounts/index.js';
 import * as org from '../org/index.js';
 import { ACTION_NAMES, STATUS_NAMES } from './events.lifecycle.js';
@@ -53,10 +54,13 @@ function view(actor: Actor, e: EventRow, n: Names): EventViewT {
   const cat = n.categories.get(e.categoryCode);
   const areaCode = e.gridCode ?? e.villageCode ?? e.townshipCode ?? e.countyCode;
   const staff = actor.kind === 'staff';
+  // a citizen following someone else's case reads it with personal data hidden
+  const others = actor.kind === 'citizen' && e.reporterUserId !== actor.id;
+  const hide = (text: string | null) => (others ? redact(text) : text);
   return {
     id: e.id, version: e.version, status: e.status, statusName: STATUS_NAMES[e.status],
     category: { code: e.categoryCode, name: cat?.name ?? e.categoryCode, nameEn: cat?.nameEn ?? e.categoryCode, version: e.categoryVersion },
-    priority: e.priority, urgent: e.urgent, channel: e.channel, description: e.description, address: e.address, attributes: e.attributes,
+    priority: e.priority, urgent: e.urgent, channel: e.channel, description: hide(e.description)!, address: hide(e.address), attributes: others ? redactedAttributes(e.attributes) : e.attributes,
     location: e.lon !== null && e.lat !== null ? { lon: e.lon, lat: e.lat } : null,
     area: { city: e.cityCode, county: e.countyCode, township: e.townshipCode, village: e.villageCode, grid: e.gridCode, name: n.byCode.get(areaCode)?.name ?? areaCode },
     owner: ref(n.units.get(e.ownerUnitId)) ?? { id: e.ownerUnitId, code: '', name: '' },
@@ -68,14 +72,18 @@ function view(actor: Actor, e: EventRow, n: Names): EventViewT {
     },
     deadline: { stage: e.stage, state: e.deadlineState, startedAt: iso(e.stageStartedAt), warnAt: iso(e.stageWarnAt), dueAt: iso(e.stageDueAt), escalateAt: iso(e.stageEscalateAt) },
     dueAt: iso(e.dueAt), supervised: e.supervised,
-    extensionRequest: e.extensionRequest ? { until: e.extensionRequest.until, reason: e.extensionRequest.reason } : null,
+    extensionRequest: e.extensionRequest ? { until: e.extensionRequest.until, reason: actor.kind === 'citizen' ? redact(e.extensionRequest.reason) : e.extensionRequest.reason } : null,
     reworkCount: e.reworkCount, reopenCount: e.reopenCount, escalationCount: e.escalationCount, resolvedOnSpot: e.resolvedOnSpot, mergedInto: e.mergedInto,
     reporter: staff ? { name: e.anonymous ? '匿名' : e.reporterName, phone: e.anonymous ? null : e.reporterPhoneMasked, anonymous: e.anonymous } : null,
     acceptedAt: iso(e.acceptedAt), dispatchedAt: iso(e.dispatchedAt), handledAt: iso(e.handledAt), closedAt: iso(e.closedAt),
-    closedOnTime: e.closedOnTime, closedLevel: e.closedLevel, handlingSeconds: e.handlingSeconds, rating: e.rating, ratingComment: e.ratingComment,
+    closedOnTime: e.closedOnTime, closedLevel: e.closedLevel, handlingSeconds: e.handlingSeconds, rating: e.rating, ratingComment: hide(e.ratingComment),
     createdAt: e.createdAt.toISOString(), updatedAt: e.updatedAt.toISOString(),
     allowedActions: actionsFor(actor, e),
   };
+}
+
+function redactedAttributes(attributes: EventRow['attributes']): EventRow['attributes'] {
+  return Object.fromEntries(Object.entries(attributes ?? {}).map(([k, v]) => [k, typeof v === 'string' ? redact(v) : Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? redact(x) : x)) : v]));
 }
 
 export async function toViews(db: Db, actor: Actor, list: EventRow[]): Promise<EventViewT[]> {
@@ -111,7 +119,8 @@ export async function timelineView(db: Db, actor: Actor, eventIds: number[], pho
     owner: unitName(t.ownerUnitId),
     assignee: assigneeOf(unitName(t.assigneeUnitId), t.assigneeUserId ? people.get(t.assigneeUserId) ?? null : null, staff),
     // the public sees the notes meant for it; internal ones (returns, extensions, instructions) only staff
-    note: staff || PUBLIC_NOTES.has(t.action) ? t.note : null,
+    // and what others wrote in them with personal data hidden
+    note: staff ? t.note : PUBLIC_NOTES.has(t.action) ? (t.actorKind === 'citizen' && t.actorId === actor.id ? t.note : redact(t.note)) : null,
     details: staff ? t.details : null,
     photos: photos.filter((p) => p.transitionId === t.id).map((p) => photoView(p, actor.kind === 'staff')),
     at: t.at.toISOString(),

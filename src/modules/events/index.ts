@@ -7,6 +7,7 @@ export { reportEvent, type IntakeInput } from './intake.service.js';
 export { act, type ActionInput } from './transitions.service.js';
 export { listCases, timelineBetween } from './queries.service.js';
 export { timelineView } from './events.view.js';
+export { attachReportPhoto } from './photos.service.js';
 export { sweepDeadlines, type SweepResult } from './sweep.service.js';
 export type { EventsContext } from './events.context.js';
 export { webhooksRoutes } from './webhooks.routes.js';

@@ -132,10 +132,11 @@ export function requestHash(input: IntakeInput): string {
 export const callerOf = (actor: Actor) => `${actor.kind}:${actor.id}`;
 
 /**
- * `within` runs inside the intake's transaction once the case exists (not on a replay): an adapter
- * (Open311) stores what belongs to the case in the same transaction, so nothing is half-written.
+ * `within` runs inside the intake's transaction once the case and its first transition exist (not
+ * on a replay): an adapter (Open311) stores what belongs to the case — its extras, a photo sent
+ * with the report — in the same transaction, so nothing is half-written.
  */
-export async function reportEvent(ctx: EventsContext, actor: Actor, input: IntakeInput, meta: RequestMeta, idempotencyKey?: string, within?: (tx: Db, eventId: number) => Promise<void>): Promise<IntakeResult> {
+export async function reportEvent(ctx: EventsContext, actor: Actor, input: IntakeInput, meta: RequestMeta, idempotencyKey?: string, within?: (tx: Db, eventId: number, transitionId: number) => Promise<void>): Promise<IntakeResult> {
   const channel = channelOf(actor, input);
   const description = input.description.trim();
   if (!description) throw new AppError('VALIDATION_FAILED', { zh: '请填写问题描述', en: 'The description is empty' }, { field: 'description' });
@@ -200,7 +201,7 @@ export async function reportEvent(ctx: EventsContext, actor: Actor, input: Intak
     if (photos.length) await claimPhotos(tx, caller, photos, id, transitionId);
     if (actor.kind !== 'key' && channel !== 'hotline') await repo.follow(tx, id, actor.id, 'reporter');
     if (idempotencyKey) await repo.settleIdempotencyKey(tx, caller, idempotencyKey, id);
-    if (within) await within(tx, id);
+    if (within) await within(tx, id, transitionId);
     await recordAudit(tx, {
       ...auditActor(actor, meta), action: 'event.report', result: 'success', targetType: 'event', targetId: String(id),
       details: { channel, category: category.code, status, area: place.gridCode ?? place.villageCode ?? place.townshipCode ?? place.countyCode, photos: photos.length },

@@ -9,7 +9,7 @@ import { recordAudit } from '../../platform/audit/index.js';
 import { auditActor, type Actor } from '../../platform/auth/actor.js';
 import { AppError } from '../../platform/errors.js';
 import type { Db } from '../../platform/db/database.js';
-import { processImage } from '../../platform/storage/index.js';
+import { processImage, type ProcessedImage } from '../../platform/storage/index.js';
 import type { EventsContext, RequestMeta } from './events.context.js';
 import * as repo from './events.repository.js';
 import { visibleCase } from './queries.service.js';
@@ -24,15 +24,34 @@ export interface UploadedPhoto {
   bytes: number;
 }
 
+type Blobs = { originalSha256: string; publicSha256: string; thumbSha256: string };
+
+async function putBlobs(ctx: EventsContext, img: ProcessedImage): Promise<Blobs> {
+  return { originalSha256: await ctx.blobs.put(img.original), publicSha256: await ctx.blobs.put(img.public), thumbSha256: await ctx.blobs.put(img.thumbnail) };
+}
+
+async function insertUpload(tx: Db, actor: Actor, img: ProcessedImage, blobs: Blobs, meta: RequestMeta): Promise<UploadedPhoto> {
+  const token = crypto.randomBytes(18).toString('base64url');
+  await repo.insertPhoto(tx, { token, uploader: `${actor.kind}:${actor.id}`, ...blobs, mime: img.mime, width: img.width, height: img.height, bytes: img.bytes });
+  await recordAudit(tx, { ...auditActor(actor, meta), action: 'photo.upload', result: 'success', targetType: 'photo', targetId: blobs.originalSha256, details: { mime: img.mime, bytes: img.bytes } });
+  return { token, mime: img.mime, width: img.width, height: img.height, bytes: img.bytes };
+}
+
 export async function uploadPhoto(ctx: EventsContext, actor: Actor, bytes: Buffer, meta: RequestMeta): Promise<UploadedPhoto> {
   const img = await processImage(bytes, 'file');
-  const [originalSha256, publicSha256, thumbSha256] = [await ctx.blobs.put(img.original), await ctx.blobs.put(img.public), await ctx.blobs.put(img.thumbnail)];
-  const token = crypto.randomBytes(18).toString('base64url');
-  await ctx.database.transaction(async (tx) => {
-    await repo.insertPhoto(tx, { token, uploader: `${actor.kind}:${actor.id}`, originalSha256, publicSha256, thumbSha256, mime: img.mime, width: img.width, height: img.height, bytes: img.bytes });
-    await recordAudit(tx, { ...auditActor(actor, meta), action: 'photo.upload', result: 'success', targetType: 'photo', targetId: originalSha256, details: { mime: img.mime, bytes: img.bytes } });
-  });
-  return { token, mime: img.mime, width: img.width, height: img.height, bytes: img.bytes };
+  const blobs = await putBlobs(ctx, img);
+  return ctx.database.transaction((tx) => insertUpload(tx, actor, img, blobs, meta));
+}
+
+/**
+ * A photo that came with a report (an Open311 `media` part), checked beforehand with processImage:
+ * stored and attached to the case's first transition inside the intake's transaction (reportEvent's
+ * `within`), so a refused report leaves no photo behind.
+ */
+export async function attachReportPhoto(ctx: EventsContext, tx: Db, actor: Actor, img: ProcessedImage, meta: RequestMeta, eventId: number, transitionId: number): Promise<UploadedPhoto> {
+  const photo = await insertUpload(tx, actor, img, await putBlobs(ctx, img), meta);
+  await claimPhotos(tx, `${actor.kind}:${actor.id}`, [photo.token], eventId, transitionId);
+  return photo;
 }
 
 /** Attaches uploads to a case and a transition: each must exist, be the caller's, and be unused. */

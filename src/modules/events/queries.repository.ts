@@ -81,6 +81,7 @@ export const mergedInto = (id: number): SQL => sql`e.merged_into = ${id}`;
 export interface FeedRow {
   id: number;
   eventId: number;
+  categoryCode: string;
   action: string;
   fromStatus: string | null;
   toStatus: string;
@@ -91,7 +92,7 @@ export interface FeedRow {
 /** Timeline rows of the cases matching `f` written in [from, to), oldest first; `actions` narrows them (feeds of updates). */
 export async function transitionsBetween(db: Db, f: Filter, from: Date, to: Date, actions: string[] | undefined, limit: number, offset: number): Promise<FeedRow[]> {
   const only = actions ? sql`and t.action = any(${sql.param(actions)}::text[])` : sql``;
-  const list = await rows<FeedRow & { at: unknown }>(db, sql`select t.id::int as id, t.event_id::int as "eventId", t.action, t.from_status as "fromStatus", t.to_status as "toStatus", t.note, t.at
+  const list = await rows<FeedRow & { at: unknown }>(db, sql`select t.id::int as id, t.event_id::int as "eventId", e.category_code as "categoryCode", t.action, t.from_status as "fromStatus", t.to_status as "toStatus", t.note, t.at
     from event_transitions t join events e on e.id = t.event_id
     where ${whereOf(f)} and t.at >= ${from.toISOString()}::timestamptz and t.at < ${to.toISOString()}::timestamptz ${only}
     order by t.at, t.id limit ${limit} offset ${offset}`);

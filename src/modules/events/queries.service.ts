@@ -132,11 +132,12 @@ export async function caseDetail(ctx: EventsContext, actor: Actor, id: number) {
  * period, oldest first, for feeds of updates (Open311's service request updates). Staff and keys
  * with events.read; the rows carry every note, as the case detail shows them to staff.
  */
-export async function timelineBetween(ctx: EventsContext, actor: Actor, query: { org?: string; from: Date; to: Date; actions?: string[]; limit: number; offset?: number }) {
+export async function timelineBetween(ctx: EventsContext, actor: Actor, query: { org?: string; from: Date; to: Date; actions?: string[]; categories?: string[]; limit: number; offset?: number }) {
   if (actor.kind === 'citizen' || !actor.permissions.has('events.read')) throw new AppError('FORBIDDEN', { zh: '无权读取案件（需要权限 events.read）', en: 'You may not read cases (needs events.read)' });
   const db = ctx.database.db;
   const area = await areaFor(db, actor, query.org);
-  return q.transitionsBetween(db, { area: area }, query.from, query.to, query.actions, query.limit, query.offset ?? 0);
+  if (query.categories && !query.categories.length) return [];
+  return q.transitionsBetween(db, { area, categories: query.categories }, query.from, query.to, query.actions, query.limit, query.offset ?? 0);
 }
 
 export async function mapOf(ctx: EventsContext, actor: Actor, query: Omit<ListQueryT, 'cursor' | 'limit'> & { bbox?: string; limit?: number }) {

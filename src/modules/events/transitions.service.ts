@@ -8,6 +8,7 @@ import { recordAudit } from '../../platform/audit/index.js';
 import { auditActor, type Actor } from '../../platform/auth/actor.js';
 import { AppError, type Message } from '../../platform/errors.js';
 import type { Db } from '../../platform/db/database.js';
+import { redactPersonalData as redact } from '../../platform/pii/index.js';
 import * as accounts from '../accounts/index.js';
 import * as org from '../org/index.js';
 import { clockFor, handlingDue, shifted } from './events.clock.js';
@@ -121,7 +122,8 @@ const RULES: Record<Action, Rule> = {
     const reason = need(input.note, 'note', { zh: '不予立案的理由', en: 'The reason' });
     return {
       patch: clockFor(to, e.limits, now), details: { reason },
-      notify: async (tx, x) => notifyUsers(tx, await reporters(tx, x), notice(x, 'event.rejected', `您的报告不予立案：${reason}`, `Your report was not accepted: ${reason}`), { sms: true, now }),
+      // the reporter and followers (citizens) read the staff's reason with personal data hidden
+      notify: async (tx, x) => notifyUsers(tx, await reporters(tx, x), notice(x, 'event.rejected', `您的报告不予立案：${redact(reason)}`, `Your report was not accepted: ${redact(reason)}`), { sms: true, now }),
     };
   },
   dispatch: async (s) => {

@@ -3,12 +3,15 @@
  * Outside /api/, public by the platform's rules: reads need no key, and POSTs (and the updates
  * feed) authenticate themselves with `api_key` (or an `Authorization: Bearer` key). Errors, an
  * unknown path or format included, answer in Open311's own format; POST bodies are
- * application/x-www-form-urlencoded, parsed here and only here.
+ * application/x-www-form-urlencoded, parsed here and only here, and POST requests may also come
+ * as multipart/form-data with one `media` file: a photo of the case.
  */
+import multipart from '@fastify/multipart';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Type } from 'typebox';
 import { AppError, type Message } from '../../platform/errors.js';
+import { IMAGE_LIMITS } from '../../platform/storage/index.js';
 import type { AccountsContext, RequestMeta } from '../accounts/index.js';
 import type { EventsContext } from '../events/index.js';
 import { fail, localeOf, Open311Failure, parseForm, say, type Params } from './open311.params.js';
@@ -33,9 +36,46 @@ const isForm = (req: FastifyRequest) => (req.headers['content-type'] ?? '').toLo
 /** The query and the form body of a POST, the body winning. */
 function formOf(req: FastifyRequest): Params {
   const query = req.query as Params;
+  if (req.isMultipart()) throw fail(400, `只有 POST requests 可以用 multipart/form-data 上传 media；此处请以 ${FORM} 提交参数`, `multipart/form-data (with media) is for POST requests only; send these parameters as ${FORM}`);
   if (req.body === undefined || req.body === null) return query;
   if (!isForm(req)) throw fail(400, `请以 ${FORM} 提交参数`, `Send the parameters as ${FORM}`);
   return { ...query, ...(req.body as Params) };
+}
+
+const MEDIA_MB = IMAGE_LIMITS.maxBytes / (1024 * 1024);
+
+/**
+ * A multipart POST requests: the query and the fields as parameters (repeatable, like a form), and
+ * at most one file part, `media`, of at most 10 MB (an empty one, as a form with no file chosen
+ * sends, is no media). Its type and pixels are checked by the service, as the API's photos are.
+ */
+async function multipartOf(req: FastifyRequest): Promise<{ params: Params; media?: Buffer }> {
+  const fields: Record<string, string | string[]> = {};
+  let media: Buffer | undefined;
+  let files = 0;
+  try {
+    for await (const part of req.parts()) {
+      if (part.type === 'file') {
+        if (part.fieldname !== 'media') throw fail(400, `文件只能以 media 上传，而不是「${part.fieldname}」`, `A file may only be sent as media, not as ${part.fieldname}`);
+        if (++files > 1) throw fail(400, '只能上传一个 media 文件', 'Send at most one media file');
+        const bytes = await part.toBuffer();
+        if (bytes.length) media = bytes;
+      } else {
+        if (part.valueTruncated || part.fieldnameTruncated) throw fail(400, `参数 ${part.fieldname} 过长`, `The parameter ${part.fieldname} is too long`);
+        const v = String(part.value);
+        const prior = fields[part.fieldname];
+        fields[part.fieldname] = prior === undefined ? v : Array.isArray(prior) ? [...prior, v] : [prior, v];
+      }
+    }
+  } catch (err) {
+    switch ((err as { code?: string }).code) {
+      case 'FST_REQ_FILE_TOO_LARGE': throw fail(400, `media：图片不能超过 ${MEDIA_MB} MB`, `media: the image must be at most ${MEDIA_MB} MB`);
+      case 'FST_FILES_LIMIT': throw fail(400, '只能上传一个 media 文件', 'Send at most one media file');
+      case 'FST_PARTS_LIMIT': case 'FST_FIELDS_LIMIT': throw fail(400, 'multipart 中的参数过多', 'The multipart body has too many parts');
+      default: throw err;
+    }
+  }
+  return { params: { ...(req.query as Params), ...fields }, media };
 }
 
 function idempotencyKeyOf(req: FastifyRequest): string | undefined {
@@ -90,6 +130,8 @@ export const open311Routes: FastifyPluginAsyncTypebox<{ ctx: EventsContext; acco
   await app.register(async (v2) => {
     // Fastify parses no forms: this parser serves these routes only
     v2.addContentTypeParser(FORM, { parseAs: 'string' }, (_req, body, done) => done(null, parseForm(body as string)));
+    // multipart/form-data for POST requests with media: read by multipartOf
+    await v2.register(multipart, { limits: { fileSize: IMAGE_LIMITS.maxBytes, files: 2, fields: 300, fieldSize: 64 * 1024, parts: 302 } });
 
     v2.setErrorHandler((err, req, reply) => {
       const { status, text } = open311ErrorOf(err);
@@ -126,10 +168,11 @@ export const open311Routes: FastifyPluginAsyncTypebox<{ ctx: EventsContext; acco
       v2.post(`/requests.${f}`, {
         config,
         schema: {
-          ...doc('Open311 POST request: report a case', `Form (${FORM}): api_key, jurisdiction_id, service_code, lat+long | address_string | address_id, attribute[code], attribute[code][], description (≤ 4,000), first_name, last_name, phone, email, device_id, account_id, media_url; batch=true returns a token. Header Idempotency-Key makes a retry return the first case.`, Type.Array(S.CreatedRequest), true),
+          ...doc('Open311 POST request: report a case', `Form (${FORM}, or multipart/form-data with a media file: one JPEG, PNG or WebP photo by its bytes, ≤ 10 MB, ≤ 50 megapixels, kept as the case's photo): api_key, jurisdiction_id, service_code, lat+long | address_string | address_id, attribute[code], attribute[code][], description (≤ 4,000), first_name, last_name, phone, email, device_id, account_id, media_url; batch=true returns a token. Header Idempotency-Key makes a retry return the first case.`, Type.Array(S.CreatedRequest), true),
         },
       }, async (req, reply) => {
-        const created = await service.createRequest(deps, formOf(req), meta(req), idempotencyKeyOf(req), req.actor);
+        const { params, media } = req.isMultipart() ? await multipartOf(req) : { params: formOf(req), media: undefined };
+        const created = await service.createRequest(deps, params, meta(req), idempotencyKeyOf(req), req.actor, media);
         return send(reply, f, created.replayed ? 200 : 201, 'service_requests', [created.doc]);
       });
 

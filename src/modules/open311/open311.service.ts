@@ -5,13 +5,18 @@
  * reads parameters, resolves the jurisdiction and the API key, and shapes the documents.
  *
  * Reading is public (no key) and only ever shows a case's public face: no reporter names, phones
- * or emails, no attributes, and only the notes meant for the public (open311.status.ts).
+ * or emails, no attributes, and only the notes meant for the public (open311.status.ts), with the
+ * phones, ID numbers, plates and emails typed into them hidden. Each category says how much is
+ * published (`publication`): all of that, only the township (`counted`), or nothing (`private`:
+ * the case answers 404 as if it did not exist).
  */
 import type { Actor, Permission } from '../../platform/auth/actor.js';
 import type { Message } from '../../platform/errors.js';
+import { redactPersonalData as redact } from '../../platform/pii/index.js';
+import { processImage } from '../../platform/storage/index.js';
 import { resolveKey, type AccountsContext, type RequestMeta } from '../accounts/index.js';
 import {
-  act, getCategory, listCases, listCategories, reportEvent, timelineBetween, timelineView, type EventsContext, type IntakeInput,
+  act, attachReportPhoto, getCategory, listCases, listCategories, reportEvent, timelineBetween, timelineView, type EventsContext, type IntakeInput,
 } from '../events/index.js';
 import * as org from '../org/index.js';
 import { attributesOf, dateRange, fail, list, localeOf, one, paging, text, truthy, w3c, type Locale, type Params } from './open311.params.js';
@@ -251,7 +256,8 @@ export interface Created {
   doc: CreatedRequestT;
 }
 
-export async function createRequest(deps: Open311Deps, p: Params, meta: RequestMeta, idempotencyKey: string | undefined, bearer: Actor | null): Promise<Created> {
+/** `media`: the bytes of a photo sent with the report (multipart), stored as the case's photo. */
+export async function createRequest(deps: Open311Deps, p: Params, meta: RequestMeta, idempotencyKey: string | undefined, bearer: Actor | null, media?: Buffer): Promise<Created> {
   const { ctx } = deps;
   const db = ctx.database.db;
   const key = await keyOf(deps, p, bearer, 'events.report');
@@ -308,10 +314,16 @@ export async function createRequest(deps: Open311Deps, p: Params, meta: RequestM
   if (mediaUrl) input.note = `media_url: ${mediaUrl}`;
   if (truthy(one(p, 'anonymous')) || truthy(one(p, 'public_anonymity_required'))) input.anonymous = true;
 
-  // what Open311 adds to the case is written in the intake's own transaction
-  const r = await reportEvent(ctx, key, input, meta, idempotencyKey, (tx, eventId) => repo.saveRequestExtra(tx, {
-    eventId, keyId: key.id, mediaUrl: mediaUrl ?? null, emailEnc: email ? ctx.crypto.encrypt(email, EMAIL_CONTEXT) : null, deviceId: deviceId ?? null, accountId: accountId ?? null,
-  }));
+  // checked like the API's photos (the type by its bytes, the size, the pixels) before anything is written
+  const photo = media ? await processImage(media, 'media') : undefined;
+
+  // what Open311 adds to the case (and the photo) is written in the intake's own transaction
+  const r = await reportEvent(ctx, key, input, meta, idempotencyKey, async (tx, eventId, transitionId) => {
+    await repo.saveRequestExtra(tx, {
+      eventId, keyId: key.id, mediaUrl: mediaUrl ?? null, emailEnc: email ? ctx.crypto.encrypt(email, EMAIL_CONTEXT) : null, deviceId: deviceId ?? null, accountId: accountId ?? null,
+    });
+    if (photo) await attachReportPhoto(ctx, tx, key, photo, meta, eventId, transitionId);
+  });
   const id = r.event.id;
   const batch = truthy(one(p, 'batch'));
   const handle = batch ? { token: await repo.tokenFor(db, id, key.id) } : { service_request_id: String(id) };
@@ -324,12 +336,19 @@ async function categoryMap(deps: Open311Deps): Promise<Map<string, Category>> {
   return new Map((await listCategories(deps.ctx.database.db, { includeInactive: true })).map((c) => [c.code, c]));
 }
 
-/** Category groups whose descriptions are not published: 03 社会治安, 04 矛盾纠纷. */
-const PRIVATE_GROUPS = new Set(['03', '04']);
+/** A category's publication; one that is not (yet) known is private. */
+const publicationOf = (cats: Map<string, Category>, code: string) => cats.get(code)?.publication ?? 'private';
 
-const publicNote = (t: TimelineEntry) => (PUBLIC_NOTE_ACTIONS.has(t.action) && t.note ? t.note : null);
+/** The codes of the categories whose cases are published at all (of `wanted`, when given). */
+const publishedCodes = (cats: Map<string, Category>, wanted?: string[]) => (wanted ?? [...cats.keys()]).filter((c) => publicationOf(cats, c) !== 'private');
+
+/** A note meant for the public, personal data hidden. */
+const publicNote = (t: { action: string; note: string | null }) => (PUBLIC_NOTE_ACTIONS.has(t.action) && t.note ? redact(t.note) : null);
 
 function requestOf(v: CaseView, timeline: TimelineEntry[], mediaUrl: string | null, category: Category | undefined, locale: Locale | null, extensions: boolean): ServiceRequestT {
+  // counted: only that there is such a case in the township — no point, address, description or notes
+  const counted = (category?.publication ?? 'private') !== 'public';
+  const noteOf = (t: TimelineEntry) => (counted ? null : publicNote(t));
   const status = openOrClosed(v.status);
   let updated = v.updatedAt;
   if (v.status === 'closed' && v.closedAt) updated = v.closedAt;
@@ -337,22 +356,22 @@ function requestOf(v: CaseView, timeline: TimelineEntry[], mediaUrl: string | nu
   const request: ServiceRequestT = {
     service_request_id: String(v.id),
     status,
-    status_notes: timeline.map(publicNote).findLast((n) => n !== null) ?? null,
+    status_notes: timeline.map(noteOf).findLast((n) => n !== null) ?? null,
     service_name: locale === 'en' ? v.category.nameEn : v.category.name,
     service_code: v.category.code,
-    // people's private matters (public order, disputes: a missing person, a family dispute) stay out of the public feed
-    description: PRIVATE_GROUPS.has(v.category.code.slice(0, 2)) ? null : v.description,
-    agency_responsible: v.assignee.unit?.name ?? v.handler?.name ?? v.owner.name,
+    description: counted ? null : redact(v.description),
+    // the unit doing it may be a grid's: a counted case names its township's handler or center
+    agency_responsible: (counted ? null : v.assignee.unit?.name) ?? v.handler?.name ?? v.owner.name,
     service_notice: category ? pick(category.closure, locale) : null,
     requested_datetime: w3c(v.createdAt),
     updated_datetime: w3c(updated),
     expected_datetime: v.dueAt ? w3c(v.dueAt) : null,
-    address: v.address ?? v.area.name,
-    address_id: v.area.grid ?? v.area.village ?? v.area.township ?? v.area.county,
+    address: counted ? null : redact(v.address ?? v.area.name),
+    address_id: counted ? v.area.township ?? v.area.county : v.area.grid ?? v.area.village ?? v.area.township ?? v.area.county,
     zipcode: null,
-    lat: v.location?.lat ?? null,
-    long: v.location?.lon ?? null,
-    media_url: mediaUrl,
+    lat: counted ? null : v.location?.lat ?? null,
+    long: counted ? null : v.location?.lon ?? null,
+    media_url: counted ? null : mediaUrl,
   };
   if (extensions) {
     request.extended_attributes = {
@@ -361,17 +380,19 @@ function requestOf(v: CaseView, timeline: TimelineEntry[], mediaUrl: string | nu
       deadline_state: v.deadline.state,
       merged_into: v.mergedInto ? String(v.mergedInto) : null,
       notes: timeline.filter((t) => t.action in UPDATE_STATUS).map((t) => ({
-        update_id: String(t.id), action: t.action, status: updateStatus(t.action, t.to), datetime: w3c(t.at), description: publicNote(t),
+        update_id: String(t.id), action: t.action, status: updateStatus(t.action, t.to), datetime: w3c(t.at), description: noteOf(t),
       })),
     };
   }
   return request;
 }
 
-async function requestsOf(deps: Open311Deps, actor: Actor, views: CaseView[], p: Params): Promise<ServiceRequestT[]> {
+/** The documents of the cases that are published (a private category's are left out). */
+async function requestsOf(deps: Open311Deps, actor: Actor, all: CaseView[], p: Params, cats: Map<string, Category>): Promise<ServiceRequestT[]> {
   const db = deps.ctx.database.db;
+  const views = all.filter((v) => publicationOf(cats, v.category.code) !== 'private');
   const ids = views.map((v) => v.id);
-  const [timeline, media, cats] = await Promise.all([ids.length ? timelineView(db, actor, ids, []) : [], repo.mediaUrls(db, ids), categoryMap(deps)]);
+  const [timeline, media] = await Promise.all([ids.length ? timelineView(db, actor, ids, []) : [], repo.mediaUrls(db, ids)]);
   const byCase = new Map<number, TimelineEntry[]>();
   for (const t of timeline) byCase.set(t.eventId, [...(byCase.get(t.eventId) ?? []), t]);
   const locale = localeOf(p);
@@ -393,7 +414,7 @@ export async function listRequests(deps: Open311Deps, p: Params): Promise<Servic
     if (bad) throw fail(400, `service_request_id「${bad}」不是案件编号`, `service_request_id ${bad} is not a request id`);
     const views: CaseView[] = [];
     for (const id of ids) views.push(...(await listCases(ctx, r, { q: `#${Number(id)}`, limit: 1 })).items);
-    return requestsOf(deps, r, views, p);
+    return requestsOf(deps, r, views, p, await categoryMap(deps));
   }
   const codes = list(p, 'service_code');
   const badCode = codes?.find((c) => !/^\d{4}$/.test(c));
@@ -406,25 +427,35 @@ export async function listRequests(deps: Open311Deps, p: Params): Promise<Servic
   const skip = (page - 1) * pageSize;
   if (skip + pageSize > MAX_DEPTH) throw fail(400, `page × page_size 不能超过 ${MAX_DEPTH}；请缩小 start_date 与 end_date 的范围`, `page × page_size may not exceed ${MAX_DEPTH}; narrow start_date and end_date instead`);
   const ours = statuses?.length === 1 ? (statuses[0] === 'open' ? OPEN_STATES : CLOSED_STATES) : undefined;
+  const cats = await categoryMap(deps);
+  const published = publishedCodes(cats, codes);
+  if (!published.length) return [];
   const res = await listCases(ctx, r, {
-    category: codes?.join(','), status: ours?.join(','), from: from.toISOString(), to: new Date(to.getTime() + 1).toISOString(), limit: skip + pageSize,
+    category: published.join(','), status: ours?.join(','), from: from.toISOString(), to: new Date(to.getTime() + 1).toISOString(), limit: skip + pageSize,
   });
-  return requestsOf(deps, r, res.items.slice(skip), p);
+  return requestsOf(deps, r, res.items.slice(skip), p, cats);
+}
+
+/** A published case of the jurisdiction by its id, or 404 (a private one as well). */
+async function publishedCase(deps: Open311Deps, r: Actor, id: number | null, cats: Map<string, Category>): Promise<CaseView | null> {
+  const found = id !== null ? (await listCases(deps.ctx, r, { q: `#${id}`, limit: 1 })).items : [];
+  return found.find((v) => publicationOf(cats, v.category.code) !== 'private') ?? null;
 }
 
 export async function getRequest(deps: Open311Deps, id: string, p: Params): Promise<ServiceRequestT[]> {
   const jur = await publicJurisdiction(deps, p);
   const r = reader(jur);
-  const found = CASE_ID.test(id) ? (await listCases(deps.ctx, r, { q: `#${Number(id)}`, limit: 1 })).items : [];
-  if (!found.length) throw fail(404, `未找到 service_request_id ${id}`, `service_request_id ${id} was not found`);
-  return requestsOf(deps, r, found, p);
+  const cats = await categoryMap(deps);
+  const found = await publishedCase(deps, r, CASE_ID.test(id) ? Number(id) : null, cats);
+  if (!found) throw fail(404, `未找到 service_request_id ${id}`, `service_request_id ${id} was not found`);
+  return requestsOf(deps, r, [found], p, cats);
 }
 
 export async function tokenResult(deps: Open311Deps, token: string, p: Params): Promise<TokenResultT[]> {
   const jur = await publicJurisdiction(deps, p);
   const id = /^[0-9a-f]{24}$/.test(token) ? await repo.eventOfToken(deps.ctx.database.db, token) : null;
-  const found = id ? (await listCases(deps.ctx, reader(jur), { q: `#${id}`, limit: 1 })).items : [];
-  if (!found.length) throw fail(404, `未找到 token ${token}`, `token ${token} was not found`);
+  const found = await publishedCase(deps, reader(jur), id, await categoryMap(deps));
+  if (!found) throw fail(404, `未找到 token ${token}`, `token ${token} was not found`);
   return [{ service_request_id: String(id), token }];
 }
 
@@ -435,13 +466,16 @@ export async function listUpdates(deps: Open311Deps, p: Params, bearer: Actor | 
   const jur = await keyJurisdiction(deps, p, key);
   const { from, to } = dateRange(p, deps.ctx.now());
   const { page, pageSize } = paging(p);
-  const rows = await timelineBetween(deps.ctx, key, { org: jur.code, from, to: new Date(to.getTime() + 1), actions: UPDATE_ACTIONS, limit: pageSize, offset: (page - 1) * pageSize });
+  const cats = await categoryMap(deps);
+  const rows = await timelineBetween(deps.ctx, key, {
+    org: jur.code, from, to: new Date(to.getTime() + 1), actions: UPDATE_ACTIONS, categories: publishedCodes(cats), limit: pageSize, offset: (page - 1) * pageSize,
+  });
   return rows.map((t) => ({
     update_id: String(t.id),
     service_request_id: String(t.eventId),
     status: updateStatus(t.action, t.toStatus),
     updated_datetime: w3c(t.at),
-    description: PUBLIC_NOTE_ACTIONS.has(t.action) && t.note ? t.note : null,
+    description: publicationOf(cats, t.categoryCode) === 'public' ? publicNote(t) : null,
     media_url: null,
     external_status_code: t.action,
   }));

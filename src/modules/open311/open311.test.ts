@@ -15,6 +15,8 @@ import { rows } from '../../platform/db/database.js';
 import { testDatabase } from '../../test-support/test-db.js';
 import { testApp, testClock, type Client } from '../../test-support/app.js';
 import { createKey } from '../accounts/index.js';
+import sharp from 'sharp';
+import { pixelBomb } from '../../test-support/images.js';
 
 const database = await testDatabase('fixture');
 const clock = testClock(new Date('2026-06-10T02:00:00Z')); // 10:00 in Zhejiang
@@ -507,13 +509,210 @@ describe('privacy', () => {
     for (const attribute of ['alone', 'meals', '腿脚不便']) expect(list.xmlBody).not.toContain(attribute);
   });
 
-  it('keeps people’s private matters out of the public feed: no description for public-order and dispute cases', async () => {
-    const citizen = await t.citizen('13912340000');
-    const dispute = await citizen.send('POST', '/api/v1/events', { categoryCode: '0405', description: '夫妻吵架，丈夫酗酒', location: { lon: A.lon, lat: A.lat }, attributes: { domestic_violence: 'no' } });
-    expect(dispute.statusCode, dispute.body).toBe(201);
-    const id = String(dispute.json().event.id);
+  // a family dispute (04) and a suspicious person (03), reported through Open311 with a point and a house number
+  const PRIVATE: { group: string; code: string; extra: Record<string, string>; description: string; address: string }[] = [
+    { group: '04', code: '0405', extra: { 'attribute[domestic_violence]': 'no' }, description: '夫妻吵架，丈夫酗酒', address: '曙光路5号' },
+    { group: '03', code: '0304', extra: {}, description: '楼道里有人撬锁', address: '曙光路7号' },
+  ];
+  const privateCase = async (c: (typeof PRIVATE)[number]) => {
+    const form = { api_key: key, jurisdiction_id: '330106', service_code: c.code, lat: String(A.lat), long: String(A.lon), address_string: c.address, description: c.description, batch: 'true', ...c.extra };
+    const token = (await json('POST', '/requests.json', 'created', 201, form))[0].token as string;
+    const [{ id }] = await rows<{ id: string }>(database.db, sql`select event_id::text as id from open311_tokens where token = ${token}`);
+    return { id, token };
+  };
+  const staffNote = async (id: string) => staffStep(operator, id, 'accept', { note: '已受理' });
+  const updatesOf = async (id: string) => (await json('GET', `/servicerequestupdates.json?api_key=${encodeURIComponent(key)}&jurisdiction_id=330106`, 'updates'))
+    .filter((u: { service_request_id: string }) => u.service_request_id === id);
+  const putPublication = async (code: string, publication?: string) => {
+    const sysadmin = await t.as('sysadmin', '330106-center');
+    const c = (await sysadmin.get(`/api/v1/event-categories/${code}`)).json();
+    const body = { version: c.version, name: c.name, nameEn: c.nameEn, handler: c.handler, priority: c.priority, limits: c.limits, evidenceRequired: c.evidenceRequired, closure: c.closure, urgent: c.urgent, keywords: c.keywords, fields: c.fields, ...(publication ? { publication } : {}) };
+    return sysadmin.send('PUT', `/api/v1/event-categories/${code}`, body);
+  };
+
+  it.each(PRIVATE)('leaves a private category’s case ($group, by default) out of the public feed: no point, no address, and its id answers 404 as if it did not exist', async (c) => {
+    expect((await t.anonymous('GET', `/api/v1/event-categories/${c.code}`)).json().publication).toBe('private');
+    const { id, token } = await privateCase(c);
+    await staffNote(id);
+    const notFound = await expectError('GET', `/requests/${id}.{f}?jurisdiction_id=330106`, 404);
+    expect(notFound).toBe((await expectError('GET', '/requests/999999.{f}?jurisdiction_id=330106', 404)).replaceAll('999999', id));
+    const list = await both('/requests.{f}?jurisdiction_id=330106&extensions=true', 'requests', 'service_requests');
+    expect(list.json.map((x: { service_request_id: string }) => x.service_request_id)).not.toContain(id);
+    for (const secret of [c.description, c.address]) expect(JSON.stringify(list.json) + list.xmlBody).not.toContain(secret);
+    expect(await json('GET', `/requests.json?jurisdiction_id=330106&service_code=${c.code}`, 'requests')).toEqual([]);
+    expect(await json('GET', `/requests.json?jurisdiction_id=330106&service_request_id=${id}`, 'requests')).toEqual([]);
+    await expectError('GET', `/tokens/${token}.{f}?jurisdiction_id=330106`, 404);
+    expect(await updatesOf(id)).toEqual([]);
+    // staff still have it all
+    expect((await operator.get(`/api/v1/events/${id}`)).json()).toMatchObject({ description: c.description, address: c.address, location: { lat: A.lat } });
+  });
+
+  it.each(PRIVATE)('shows a “counted” category’s case ($group) as its township only: no lat/long, address, description or notes', async (c) => {
+    const put = await putPublication(c.code, 'counted');
+    expect(put.statusCode, put.body).toBe(200);
+    expect(put.json()).toMatchObject({ publication: 'counted' });
+    try {
+      const { id, token } = await privateCase(c);
+      await staffNote(id);
+      const one = await both(`/requests/${id}.{f}?jurisdiction_id=330106&extensions=true`, 'requests', 'service_requests');
+      expect(one.json[0]).toMatchObject({ service_request_id: id, service_code: c.code, description: null, address: null, address_id: TA, lat: null, long: null, status_notes: null, media_url: null });
+      const notes = one.json[0].extended_attributes.notes as { action: string; description: string | null }[];
+      expect(notes.map((n) => n.action)).toContain('accept');
+      expect(notes.filter((n) => n.description !== null)).toEqual([]);
+      for (const secret of [c.description, c.address, A.code, String(A.lat), '已受理']) expect(JSON.stringify(one.json) + one.xmlBody).not.toContain(secret);
+      const listed = (await json('GET', `/requests.json?jurisdiction_id=330106&service_code=${c.code}`, 'requests')).map((x: { service_request_id: string }) => x.service_request_id);
+      expect(listed).toContain(id);
+      expect(await json('GET', `/tokens/${token}.json?jurisdiction_id=330106`, 'token')).toEqual([{ service_request_id: id, token }]);
+      const updates = await updatesOf(id) as { external_status_code: string; description: string | null }[];
+      expect(updates.map((u) => u.external_status_code)).toContain('accept');
+      expect(updates.filter((u) => u.description !== null)).toEqual([]);
+
+      // an edit that does not name the publication keeps it (the admin page sends none)
+      const kept = await putPublication(c.code);
+      expect(kept.json()).toMatchObject({ publication: 'counted' });
+      // private again: gone from the feed
+      expect((await putPublication(c.code, 'private')).json()).toMatchObject({ publication: 'private' });
+      await expectError('GET', `/requests/${id}.{f}?jurisdiction_id=330106`, 404);
+    } finally {
+      await putPublication(c.code, 'private');
+    }
+  });
+
+  it('keeps a public category’s case whole (the control), and refuses an unknown publication', async () => {
+    expect((await t.anonymous('GET', '/api/v1/event-categories/0804')).json().publication).toBe('public');
+    const created = await json('POST', '/requests.json', 'created', 201, { api_key: key, jurisdiction_id: '330106', service_code: '0804', lat: String(A.lat), long: String(A.lon), address_string: '曙光路9号', description: '小区门口路灯不亮' });
+    const id = created[0].service_request_id;
     const one = await both(`/requests/${id}.{f}?jurisdiction_id=330106`, 'requests', 'service_requests');
-    expect(one.json[0]).toMatchObject({ service_request_id: id, service_code: '0405', description: null });
-    expect(one.xmlBody).not.toContain('酗酒');
+    expect(one.json[0]).toMatchObject({ description: '小区门口路灯不亮', address: '曙光路9号', address_id: A.code, lat: A.lat, long: A.lon });
+    const bad = await putPublication('0804', 'secret');
+    expect(bad.statusCode).toBe(400);
+    expect((await t.anonymous('GET', '/api/v1/event-categories/0804')).json().publication).toBe('public');
+  });
+
+  it('hides phones, ID numbers, plates and emails typed into descriptions and notes; staff read them as written', async () => {
+    const description = '我的电话 138-1234-5678，身份证 33010619900101123X，车牌浙A·12345，邮箱 wang@example.com，曙光路5号';
+    const created = await json('POST', '/requests.json', 'created', 201, { api_key: key, jurisdiction_id: '330106', service_code: '0804', lat: String(A.lat), long: String(A.lon), description });
+    const id = created[0].service_request_id;
+    await staffStep(operator, id, 'accept', { note: '已电话联系 +86 139 1234 5678' });
+    const one = await both(`/requests/${id}.{f}?jurisdiction_id=330106&extensions=true`, 'requests', 'service_requests');
+    expect(one.json[0].description).toBe('我的电话 [已隐去]，身份证 [已隐去]，车牌[已隐去]，邮箱 [已隐去]，曙光路5号');
+    expect(one.json[0].status_notes).toBe('已电话联系 [已隐去]');
+    expect(one.json[0].extended_attributes.notes.map((n: { description: string | null }) => n.description)).toContain('已电话联系 [已隐去]');
+    expect((await updatesOf(id)).map((u: { description: string | null }) => u.description)).toContain('已电话联系 [已隐去]');
+    for (const secret of ['1234-5678', '33010619900101123X', '浙A', 'wang@', '1234 5678']) expect(JSON.stringify(one.json) + one.xmlBody).not.toContain(secret);
+    const staff = (await operator.get(`/api/v1/events/${id}`)).json();
+    expect(staff.description).toBe(description);
+    expect(staff.timeline.map((x: { note: string | null }) => x.note)).toContain('已电话联系 +86 139 1234 5678');
+  });
+});
+
+describe('POST requests with media (multipart/form-data)', () => {
+  type Part = { name: string; value: string } | { name: string; filename: string; type: string; data: Buffer };
+  const BOUNDARY = '----open311-test-boundary';
+  function multipart(parts: Part[]): Buffer {
+    const chunks: Buffer[] = [];
+    for (const p of parts) {
+      const file = 'data' in p;
+      chunks.push(Buffer.from(`--${BOUNDARY}\r\nContent-Disposition: form-data; name="${p.name}"${file ? `; filename="${p.filename}"\r\nContent-Type: ${p.type}` : ''}\r\n\r\n`));
+      chunks.push(file ? p.data : Buffer.from(p.value));
+      chunks.push(Buffer.from('\r\n'));
+    }
+    chunks.push(Buffer.from(`--${BOUNDARY}--\r\n`));
+    return Buffer.concat(chunks);
+  }
+  const fieldsOf = (form: Record<string, string | string[]>): Part[] => Object.entries(form).flatMap(([name, v]) => (Array.isArray(v) ? v : [v]).map((value) => ({ name, value })));
+  const post = (parts: Part[], format = 'json', url = '/requests') => t.app.inject({
+    method: 'POST', url: `${V2}${url}.${format}`, payload: multipart(parts), headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}` },
+  });
+  const lampForm = (extra: Record<string, string> = {}) => ({ api_key: key, jurisdiction_id: '330106', service_code: '0804', lat: String(A.lat), long: String(A.lon), description: '路灯不亮，附照片', ...extra });
+  const jpegWithGps = () => sharp({ create: { width: 120, height: 80, channels: 3, background: '#468' } }).jpeg()
+    .withExif({ IFD0: { Make: 'SecretCam' }, IFD3: { GPSLatitudeRef: 'N', GPSLatitude: '30/1 15/1 0/1', GPSLongitudeRef: 'E', GPSLongitude: '120/1 10/1 0/1' } }).toBuffer();
+  const media = (data: Buffer, filename = 'photo.jpg', type = 'image/jpeg'): Part => ({ name: 'media', filename, type, data });
+  const counts = async () => (await rows<{ events: number; photos: number; extras: number; uploads: number }>(database.db, sql`select (select count(*)::int from events) as events,
+    (select count(*)::int from event_photos) as photos, (select count(*)::int from open311_requests) as extras,
+    (select count(*)::int from audit_log where action = 'photo.upload') as uploads`))[0];
+
+  it('keeps a JPEG sent as media as the case’s photo: staff get the original back, the public copy has no EXIF or GPS', async () => {
+    const jpeg = await jpegWithGps();
+    expect((await sharp(jpeg).metadata()).exif).toBeInstanceOf(Buffer);
+    const before = await counts();
+    const res = await post([...fieldsOf(lampForm()), media(jpeg)]);
+    expect(res.statusCode, res.body).toBe(201);
+    expect(validators.created(res.json())).toBe(true);
+    const id = res.json()[0].service_request_id;
+
+    const d = (await operator.get(`/api/v1/events/${id}`)).json();
+    expect(d.description).toBe('路灯不亮，附照片');
+    expect(d.photos).toHaveLength(1);
+    expect(d.photos[0]).toMatchObject({ mime: 'image/jpeg', width: 120, height: 80 });
+    expect(d.timeline.find((x: { action: string }) => x.action === 'report').photos.map((p: { token: string }) => p.token)).toEqual([d.photos[0].token]);
+    const original = await operator.get(d.photos[0].originalUrl);
+    expect(original.statusCode).toBe(200);
+    expect(original.rawPayload.equals(jpeg)).toBe(true);
+    const pub = await operator.get(d.photos[0].url);
+    expect(pub.headers['content-type']).toBe('image/jpeg');
+    const m = await sharp(pub.rawPayload).metadata();
+    expect([m.format, m.width, m.height, m.exif]).toEqual(['jpeg', 120, 80, undefined]);
+    expect(pub.rawPayload.includes(Buffer.from('SecretCam'))).toBe(false);
+    expect(await counts()).toEqual({ events: before.events + 1, photos: before.photos + 1, extras: before.extras + 1, uploads: before.uploads + 1 });
+  });
+
+  it('stores the photo once when a retry (the same Idempotency-Key) sends it again', async () => {
+    const parts = [...fieldsOf(lampForm({ description: '路灯不亮，重试' })), media(await jpegWithGps())];
+    const send = () => t.app.inject({ method: 'POST', url: `${V2}/requests.json`, payload: multipart(parts), headers: { 'content-type': `multipart/form-data; boundary=${BOUNDARY}`, 'idempotency-key': 'media-retry-0001' } });
+    const first = await send();
+    expect(first.statusCode, first.body).toBe(201);
+    const before = await counts();
+    const again = await send();
+    expect(again.statusCode, again.body).toBe(200);
+    expect(again.json()[0].service_request_id).toBe(first.json()[0].service_request_id);
+    expect(await counts()).toEqual(before);
+    expect((await operator.get(`/api/v1/events/${first.json()[0].service_request_id}`)).json().photos).toHaveLength(1);
+  });
+
+  it('takes a PNG in the XML format, and an empty media part (no file chosen) as no media', async () => {
+    const png = await sharp({ create: { width: 40, height: 30, channels: 3, background: '#a52' } }).png().toBuffer();
+    const res = await post([...fieldsOf(lampForm()), media(png, 'lamp.png', 'image/png')], 'xml');
+    expect(res.statusCode, res.body).toBe(201);
+    const id = /<service_request_id>(\d+)<\/service_request_id>/.exec(res.body)![1];
+    expect((await operator.get(`/api/v1/events/${id}`)).json().photos).toMatchObject([{ mime: 'image/png', width: 40, height: 30 }]);
+
+    const none = await post([...fieldsOf(lampForm()), media(Buffer.alloc(0), '', 'application/octet-stream')]);
+    expect(none.statusCode, none.body).toBe(201);
+    expect((await operator.get(`/api/v1/events/${none.json()[0].service_request_id}`)).json().photos).toEqual([]);
+  });
+
+  const jpegBytes = Buffer.from([0xff, 0xd8, 0xff, 0xe0]);
+  const refusals: [string, () => Promise<Part[]>, number, string][] = [
+    ['a text file named .jpg', async () => [...fieldsOf(lampForm()), media(Buffer.from('这不是图片，只是一段文字'), 'photo.jpg')], 400, 'media：只支持 JPEG、PNG、WebP 格式的图片'],
+    ['a file over 10 MB', async () => [...fieldsOf(lampForm()), media(Buffer.concat([jpegBytes, Buffer.alloc(10 * 1024 * 1024)]))], 400, 'media：图片不能超过 10 MB'],
+    ['an image of too many pixels', async () => [...fieldsOf(lampForm()), media(pixelBomb(8_000), 'big.png', 'image/png')], 400, 'media：图片像素过多'],
+    ['two media parts', async () => { const j = await jpegWithGps(); return [...fieldsOf(lampForm()), media(j), media(j, 'second.jpg')]; }, 400, '只能上传一个 media 文件'],
+    ['a file under another name', async () => [...fieldsOf(lampForm()), { name: 'photo', filename: 'a.jpg', type: 'image/jpeg', data: await jpegWithGps() }], 400, '文件只能以 media 上传'],
+    ['media without a service_code', async () => [...fieldsOf({ api_key: key, jurisdiction_id: '330106', lat: String(A.lat), long: String(A.lon) }), media(await jpegWithGps())], 400, '未提供 service_code'],
+    ['media without a location', async () => [...fieldsOf({ api_key: key, jurisdiction_id: '330106', service_code: '0804' }), media(await jpegWithGps())], 400, '请提供位置'],
+    ['media alone', async () => [media(await jpegWithGps())], 403, '缺少 api_key'],
+  ];
+  it.each(refusals)('refuses %s in Open311’s error format, and changes nothing', async (_name, parts, status, message) => {
+    const before = await counts();
+    const body = await parts();
+    for (const format of ['json', 'xml']) {
+      const res = await post(body, format);
+      expect(res.statusCode, res.body).toBe(status);
+      if (format === 'json') {
+        expect(validators.errors(res.json())).toBe(true);
+        expect(res.json()[0].code).toBe(status);
+        expect(res.json()[0].description).toContain(message);
+      } else {
+        expect(res.body).toContain(`<code>${status}</code>`);
+      }
+    }
+    expect(await counts()).toEqual(before);
+  });
+
+  it('refuses multipart on the updates endpoint, which takes a form', async () => {
+    const res = await post([...fieldsOf({ api_key: key, service_request_id: '1', description: 'x' }), media(await jpegWithGps())], 'json', '/servicerequestupdates');
+    expect(res.statusCode).toBe(400);
+    expect(res.json()[0].description).toContain('multipart/form-data');
   });
 });

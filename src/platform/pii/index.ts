@@ -7,3 +7,4 @@ export { loadKeyRing, deriveBlindIndexKey, DEV_KEY_FILE } from './keys.js';
 export type { KeyRing, LoadKeyRingOptions } from './keys.js';
 export { createFieldCrypto } from './field-crypto.js';
 export type { FieldCrypto } from './field-crypto.js';
+export { redactPersonalData, REDACTED } from './redact.js';

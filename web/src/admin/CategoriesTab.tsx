@@ -9,8 +9,8 @@ import { api } from '../shared/api.js';
 import { LoadError, submitWith, useLoad, when } from './common.js';
 import { STAGES, type Category, type CategoryVersion, type Limit, type Stage } from './types.js';
 
-type Values = Pick<Category, 'name' | 'nameEn' | 'priority' | 'urgent' | 'evidenceRequired' | 'active' | 'limits'> & { closure: { zh: string; en: string } };
-const FIELDS = ['name', 'nameEn', 'priority', 'urgent', 'evidenceRequired', 'active', 'closure.zh', 'closure.en',
+type Values = Pick<Category, 'name' | 'nameEn' | 'priority' | 'urgent' | 'evidenceRequired' | 'active' | 'limits' | 'publication'> & { closure: { zh: string; en: string } };
+const FIELDS = ['name', 'nameEn', 'priority', 'urgent', 'evidenceRequired', 'active', 'publication', 'closure.zh', 'closure.en',
   ...STAGES.flatMap((s) => [`limits.${s}.amount`, `limits.${s}.unit`])];
 
 export function useLimitText() {
@@ -64,7 +64,7 @@ function EditCategory({ code, onClose, onSaved }: { code: string; onClose: () =>
     setBusy(true);
     const body = {
       version: c.version, name: v.name, nameEn: v.nameEn, handler: c.handler, priority: v.priority, limits: v.limits,
-      evidenceRequired: v.evidenceRequired, closure: v.closure, urgent: v.urgent, keywords: c.keywords, fields: c.fields, active: v.active,
+      evidenceRequired: v.evidenceRequired, closure: v.closure, urgent: v.urgent, keywords: c.keywords, fields: c.fields, active: v.active, publication: v.publication,
     };
     const saved = await submitWith(form, FIELDS, i18n.language, setError, () => api.put<Category>(`/api/v1/event-categories/${code}`, body));
     setBusy(false);
@@ -107,6 +107,9 @@ function EditCategory({ code, onClose, onSaved }: { code: string; onClose: () =>
             <Form.Item name="urgent" label={t('cat.urgent')} valuePropName="checked"><Switch /></Form.Item>
             <Form.Item name="evidenceRequired" label={t('cat.evidence')} valuePropName="checked"><Switch /></Form.Item>
             <Form.Item name="active" label={t('cat.active')} valuePropName="checked"><Switch /></Form.Item>
+            <Form.Item name="publication" label={t('cat.publication')}>
+              <Select style={{ width: 200 }} options={(['public', 'counted', 'private'] as const).map((p) => ({ value: p, label: t(`cat.pub.${p}`) }))} />
+            </Form.Item>
           </Space>
           <Form.Item name={['closure', 'zh']} label={t('cat.closureZh')} rules={[{ required: true, message: t('common.required') }]}><Input.TextArea rows={2} maxLength={300} /></Form.Item>
           <Form.Item name={['closure', 'en']} label={t('cat.closureEn')} rules={[{ required: true, message: t('common.required') }]}><Input.TextArea rows={2} maxLength={300} /></Form.Item>

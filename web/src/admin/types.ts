@@ -11,7 +11,7 @@ export interface Category {
   code: string; group: string; groupName: string; groupNameEn: string; name: string; nameEn: string;
   handler: { kind: 'platform' | 'department'; type: string }; priority: 1 | 2 | 3 | 4; limits: Record<Stage, Limit>;
   evidenceRequired: boolean; closure: { zh: string; en: string }; urgent: boolean; keywords: string[]; fields: unknown[];
-  active: boolean; version: number; updatedAt: string;
+  publication: 'public' | 'counted' | 'private'; active: boolean; version: number; updatedAt: string;
 }
 export interface CategoryVersion { version: number; data: Omit<Category, 'version' | 'updatedAt' | 'group' | 'groupName' | 'groupNameEn'>; createdAt: string; createdBy: number | null }
 export interface Webhook { id: number; name: string; url: string; org: Ref; active: boolean; createdAt: string }
