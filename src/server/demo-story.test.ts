@@ -5,6 +5,8 @@
  * lanxi.worker, the worker of the grid holding the point, who signs and reports it handled with
  * a photo; the operator verifies and closes it; the citizen rates it; lanxi.leader counts it.
  */
+import fs from 'node:fs';
+import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import sharp from 'sharp';
 import * as org from '../modules/org/index.js';
@@ -92,11 +94,35 @@ describe('the seed’s story on the demo (npm start’s data, the demo accounts)
     expect(ind).toMatchObject({ org: { code: STORY_COUNTY }, accepted: 1, closed: 1, localResolutionRate: 1 });
   });
 
-  it('the handler of 永昌街道’s platform is a demo account too, and 西湖区’s operator does not see 兰溪市’s case', async () => {
+  it('lanxi.handler takes a case of 凌家村 dispatched to 永昌街道’s platform; 西湖区’s operator does not see 兰溪市’s cases', async () => {
+    const place = (await storyPlace(database.db))!;
     const handler = await demo('lanxi.handler');
     expect(await heldBy(handler)).toEqual({ org: `${STORY_TOWNSHIP}-platform-law-enforcement`, roles: ['handler'] });
+    const citizen = await t.citizen('13812347782');
+    const operator = await demo('lanxi.operator');
+    const r = await citizen.send('POST', '/api/v1/events', { categoryCode: '0101', description: '村口又有碎玻璃', location: { lon: place.lon, lat: place.lat } });
+    expect(r.statusCode, r.body).toBe(201);
+    const { id } = r.json().event;
+    const a = await operator.send('POST', `/api/v1/events/${id}/accept`, { version: r.json().event.version });
+    const d = await operator.send('POST', `/api/v1/events/${id}/dispatch`, { version: a.json().version, assignee: { unitCode: `${STORY_TOWNSHIP}-platform-law-enforcement` } });
+    expect(d.statusCode, d.body).toBe(200);
+    expect((await handler.get('/api/v1/events?mine=assigned')).json().items.map((e: { id: number }) => e.id)).toEqual([id]);
+    const signed = await handler.send('POST', `/api/v1/events/${id}/sign`, { version: d.json().version });
+    expect(signed.json()).toMatchObject({ status: 'in_progress' });
     const westLake = await demo('demo.operator');
     expect((await westLake.get('/api/v1/events')).json().items).toEqual([]);
+    expect((await westLake.get(`/api/v1/events/${id}`)).statusCode).toBe(404);
+  });
+
+  it('the README’s story reports where the seed puts it, and names lanxi.worker’s grid', async () => {
+    const place = (await storyPlace(database.db))!;
+    const readme = fs.readFileSync(path.resolve('README.md'), 'utf8');
+    const [, lon, lat] = /put the point at lon ([\d.]+), lat ([\d.]+)/.exec(readme)!;
+    expect([Number(lon), Number(lat)]).toEqual([Number(place.lon.toFixed(6)), Number(place.lat.toFixed(6))]);
+    expect(readme).toContain(`| \`lanxi.worker\` | grid_worker (专职网格员) | 凌家村第3网格 (${place.grid})`);
+    // the rounded point is still in that grid
+    const located = (await (await demo('lanxi.leader')).get(`/api/v1/locate?lon=${lon}&lat=${lat}`)).json();
+    expect(located.grid).toMatchObject({ code: place.grid, name: '凌家村第3网格' });
   });
 
   it('production still refuses to start while the 兰溪 accounts are active, after 西湖区’s are locked', async () => {
