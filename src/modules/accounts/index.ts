@@ -7,4 +7,4 @@ export { OutboxSms, readOutbox, smsToUser, type SmsSender } from './sms.js';
 export { countActiveDemoUsers, staffById, activeStaffIn, rosterOf, displayNames, type StaffMember } from './accounts.repository.js';
 export { totpCode } from './totp.js';
 export { PHONE_CONTEXT, type AccountsContext, type RequestMeta } from './context.js';
-export { seedDemoAccounts, DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_TOWNSHIP } from './demo-accounts.js';
+export { seedDemoAccounts, storyPlace, DEMO_PASSWORD, DEMO_TOTP_SECRET, DEMO_TOWNSHIP, STORY_VILLAGE, STORY_TOWNSHIP, STORY_COUNTY } from './demo-accounts.js';

@@ -4,6 +4,7 @@ import { AppError } from '../../platform/errors.js';
 import type { Db } from '../../platform/db/database.js';
 import { simplify, toGeometry, toMulti, type AreaGeometry } from './geometry.js';
 import { findBoundary, listBoundaries, type BoundaryRow } from './grids.repository.js';
+import { Locator } from './locator.js';
 
 export interface BoundaryFeature {
   type: 'Feature';
@@ -82,4 +83,18 @@ export async function exportGrids(db: Db, under?: string, opts: { within?: strin
     }
   }
   return { type: 'FeatureCollection', features };
+}
+
+/**
+ * A unit's label point (inside its polygon) and the grid below it that holds the point, found
+ * as the locator finds it (a border point goes to the smallest code): the demo's story happens
+ * there. Null when the unit has no polygon or no grid below it holds the point.
+ */
+export async function gridAtLabelPoint(db: Db, code: string): Promise<{ lon: number; lat: number; grid: string } | null> {
+  const [unit] = await org.findByCodes(db, [code]);
+  const b = unit && (await findBoundary(db, unit.id));
+  if (!b) return null;
+  const grids = (await childBoundaries(db, code)).features.filter((f) => f.properties.level === 'grid');
+  const found = new Locator(grids.map((f, i) => ({ unitId: i, code: f.properties.code, level: 'grid' as const, coords: toMulti(f.geometry) }))).locate(b.lon, b.lat);
+  return found && { lon: b.lon, lat: b.lat, grid: found.code };
 }

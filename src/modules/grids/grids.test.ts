@@ -9,7 +9,7 @@ import { listAudit } from '../../platform/audit/index.js';
 import * as org from '../org/index.js';
 import { bboxOf, planarArea, toMulti, union, type MultiCoords, type Position } from './geometry.js';
 import { listByLevel } from './grids.repository.js';
-import { exportGrids } from './grids.service.js';
+import { exportGrids, gridAtLabelPoint } from './grids.service.js';
 import { importGrids } from './import-grids.js';
 import type { LocatorService } from './locate.service.js';
 
@@ -54,6 +54,19 @@ describe('locate', () => {
       expect(body.province).toMatchObject({ code: '33', name: '浙江省' });
       expect(body.center.code).toBe(`${g.code.slice(0, 9)}-center`);
     }
+  });
+
+  it('names the grid holding a village’s label point as the locator does (where the demo’s story happens); none without a polygon or grids below', async () => {
+    const villages = (await org.areasOfLevel(database.db, 'village', '330781')).filter((_, i) => i % 40 === 0);
+    expect(villages.length).toBeGreaterThan(5);
+    for (const v of [{ code: '330781004267' }, ...villages]) {
+      const at = (await gridAtLabelPoint(database.db, v.code))!;
+      expect(at.grid.slice(0, 12)).toBe(v.code);
+      expect((await get(`/api/v1/locate?lon=${at.lon}&lat=${at.lat}`)).json()).toMatchObject({ village: { code: v.code }, grid: { code: at.grid } });
+    }
+    expect(await gridAtLabelPoint(database.db, '330106-center')).toBeNull(); // no polygon
+    expect(await gridAtLabelPoint(database.db, '330781004267001')).toBeNull(); // a grid: no grids below it
+    expect(await gridAtLabelPoint(database.db, '330781999999')).toBeNull(); // no such unit
   });
 
   it('resolves a point on the border of two grids to the smaller code, every time', async () => {

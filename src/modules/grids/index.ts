@@ -3,5 +3,5 @@ export { gridsRoutes } from './grids.routes.js';
 export { LocatorService, toWgs84, CRS, type Crs, type Location } from './locate.service.js';
 export { seedBoundaries, loadCountyPolygons, type Scale, type SeedResult } from './seed-boundaries.js';
 export { importGrids, parseFeatureCollection, type ImportResult } from './import-grids.js';
-export { exportGrids, boundaryOf, childBoundaries } from './grids.service.js';
+export { exportGrids, boundaryOf, childBoundaries, gridAtLabelPoint } from './grids.service.js';
 export { countByLevel as countBoundaries } from './grids.repository.js';

@@ -37,10 +37,11 @@ export function loadCountyPolygons(region: string): { code: string; name: string
 
 /**
  * The demo keeps first start quick: every county and township gets a polygon, but villages and
- * grids only in two showcase counties: 西湖区 (Hangzhou, urban) and 诸暨市 (home of 枫桥经验).
- * Elsewhere the locator answers down to the township. The province scale does every county.
+ * grids only in three showcase counties: 西湖区 (Hangzhou, urban), 诸暨市 (home of 枫桥经验) and
+ * 兰溪市 (the seed's story, in 凌家村 of 永昌街道). Elsewhere the locator answers down to the
+ * township. The province scale does every county.
  */
-export const DEMO_COUNTIES = ['330106', '330681'];
+export const DEMO_COUNTIES = ['330106', '330681', '330781'];
 
 /** 3 or 4 grids per village: ≈ 85,000 for Zhejiang's 25,547 villages, the real system's size. */
 function gridsPerVillage(villageCode: string, seed: string): number {
