@@ -18,7 +18,14 @@ describe('config', () => {
   it.each([
     ['PORT', 'abc'], ['PORT', '70000'], ['PORT', '-1'], ['NODE_ENV', 'staging'], ['LOG_LEVEL', 'loud'],
     ['DATABASE_URL', 'mysql://x'], ['DATABASE_URL', 'not a url'], ['PINGAN_REGION', 'zj'], ['PINGAN_BODY_LIMIT', '1.5'],
+    ['PINGAN_WEBHOOK_ALLOW', '10.0.0.0/33'], ['PINGAN_WEBHOOK_ALLOW', 'http://x'], ['PINGAN_WEBHOOK_TEST_LOOPBACK', '1'],
   ])('stops on a bad %s (%s), naming the variable', (name, value) => {
     expect(() => loadConfig({ [name]: value })).toThrow(new RegExp(`^Invalid configuration: ${name} `));
+  });
+
+  it('accepts PINGAN_WEBHOOK_ALLOW as CIDRs and names, and the test-only loopback switch only under NODE_ENV=test', () => {
+    expect(loadConfig({ PINGAN_WEBHOOK_ALLOW: '10.20.0.0/16, fd12::/16,hooks.gov.example' }).webhookAllow).toContain('10.20.0.0/16');
+    expect(() => loadConfig({ NODE_ENV: 'production', PINGAN_WEBHOOK_TEST_LOOPBACK: '1' })).toThrow(/PINGAN_WEBHOOK_TEST_LOOPBACK/);
+    expect(() => loadConfig({ NODE_ENV: 'test', PINGAN_WEBHOOK_TEST_LOOPBACK: '1' })).not.toThrow();
   });
 });

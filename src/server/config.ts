@@ -2,6 +2,7 @@
  * Configuration from environment variables, validated once at start. A bad value stops the
  * start with a message naming the variable.
  */
+import net from 'node:net';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -28,6 +29,8 @@ export interface Config {
   trustProxy: boolean;
   /** Always mark the session cookie Secure (otherwise: when the request came over https). */
   secureCookies: boolean;
+  /** PINGAN_WEBHOOK_ALLOW, validated: private ranges and names webhooks may reach */
+  webhookAllow: string;
   /** Optional base-map tiles for the web pages ({z}/{x}/{y} URL template); without it the maps show our boundaries only. */
   tileUrl: string | null;
   tileAttribution: string | null;
@@ -88,6 +91,22 @@ function databaseUrl(env: Env, name: string): string | undefined {
   return raw;
 }
 
+/** PINGAN_WEBHOOK_ALLOW: CIDRs and host names, comma-separated (read again at each check by platform/net/outbound). */
+function webhookAllow(env: Env, nodeEnv: string): string {
+  if (env.PINGAN_WEBHOOK_TEST_LOOPBACK && nodeEnv !== 'test') {
+    throw new ConfigError('PINGAN_WEBHOOK_TEST_LOOPBACK', 'is only accepted when NODE_ENV=test (webhooks never reach loopback in production)');
+  }
+  const raw = env.PINGAN_WEBHOOK_ALLOW ?? '';
+  for (const item of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const [addr, bits, more] = item.split('/');
+    const family = net.isIP(addr);
+    const okCidr = family !== 0 && more === undefined && (bits === undefined || (/^\d+$/.test(bits) && Number(bits) <= (family === 4 ? 32 : 128)));
+    const okName = bits === undefined && /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/i.test(item);
+    if (!okCidr && !okName) throw new ConfigError('PINGAN_WEBHOOK_ALLOW', `must list CIDRs or host names separated by commas (got "${item}")`);
+  }
+  return raw;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
   const region = env.PINGAN_REGION ?? '33';
@@ -113,5 +132,6 @@ export function loadConfig(env: Env = process.env): Config {
     tileAttribution: env.PINGAN_TILE_ATTRIBUTION || null,
     webDir: path.resolve(env.PINGAN_WEB_DIR || fileURLToPath(new URL('../../dist-web', import.meta.url))),
     secureCookies: oneOf(env, 'PINGAN_SECURE_COOKIES', ['true', 'false'] as const, nodeEnv === 'production' ? 'true' : 'false') === 'true',
+    webhookAllow: webhookAllow(env, nodeEnv),
   };
 }

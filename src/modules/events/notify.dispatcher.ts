@@ -13,6 +13,7 @@
  * both who sent it and that it is fresh.
  */
 import crypto from 'node:crypto';
+import { type OutboundPost, postOutbound, RefusedAddressError } from '../../platform/net/outbound.js';
 import { smsToUser } from '../accounts/index.js';
 import type { EventsContext } from './events.context.js';
 import * as repo from './notify.repository.js';
@@ -31,7 +32,8 @@ const PARALLEL = 8;
 export interface DispatchOptions {
   now?: Date;
   batch?: number;
-  fetchImpl?: typeof fetch;
+  /** the name resolver behind the connect-time address check (tests inject one; default the system's) */
+  resolve?: OutboundPost['resolve'];
   timeoutMs?: number;
 }
 
@@ -51,13 +53,15 @@ export function signWebhook(secret: string, timestamp: string, body: string): st
   return `sha256=${crypto.createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
+type Send = (url: string, post: Omit<OutboundPost, 'resolve'>) => Promise<number>;
+
 type Outcome = { ok: true } | { ok: false; error: string; retry: boolean };
 
 export async function dispatchNotifications(ctx: EventsContext, opts: DispatchOptions = {}): Promise<DispatchResult> {
   const now = opts.now ?? ctx.now();
   const batch = opts.batch ?? DEFAULT_BATCH;
   const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
-  const send = opts.fetchImpl ?? fetch;
+  const send: Send = (url, post) => postOutbound(url, { ...post, resolve: opts.resolve });
   const leaseUntil = new Date(now.getTime() + Math.max(LEASE_MS, 2 * timeoutMs));
   const claimed = await ctx.database.transaction((tx) => repo.claimDue(tx, now, leaseUntil, batch));
 
@@ -82,7 +86,7 @@ export async function dispatchNotifications(ctx: EventsContext, opts: DispatchOp
   return result;
 }
 
-async function attempt(ctx: EventsContext, n: repo.ClaimedNotification, now: Date, send: typeof fetch, timeoutMs: number): Promise<Outcome> {
+async function attempt(ctx: EventsContext, n: repo.ClaimedNotification, now: Date, send: Send, timeoutMs: number): Promise<Outcome> {
   try {
     return n.channel === 'sms' ? await sendSms(ctx, n) : await sendWebhook(ctx, n, now, send, timeoutMs);
   } catch (err) {
@@ -95,7 +99,7 @@ async function sendSms(ctx: EventsContext, n: repo.ClaimedNotification): Promise
   return sent === 'sent' ? { ok: true } : { ok: false, error: sent, retry: false };
 }
 
-async function sendWebhook(ctx: EventsContext, n: repo.ClaimedNotification, now: Date, send: typeof fetch, timeoutMs: number): Promise<Outcome> {
+async function sendWebhook(ctx: EventsContext, n: repo.ClaimedNotification, now: Date, send: Send, timeoutMs: number): Promise<Outcome> {
   if (!n.url || !n.secretEnc) return { ok: false, error: 'webhook deleted', retry: false };
   if (!n.webhookActive) return { ok: false, error: 'webhook disabled', retry: false };
   let secret: string;
@@ -108,13 +112,11 @@ async function sendWebhook(ctx: EventsContext, n: repo.ClaimedNotification, now:
     id: n.id, kind: n.kind, eventId: n.eventId, title: { zh: n.titleZh, en: n.titleEn }, payload: n.payload, createdAt: n.createdAt.toISOString(),
   });
   const timestamp = String(Math.floor(now.getTime() / 1000));
-  let res: Response;
+  let status: number;
   try {
-    res = await send(n.url, {
-      method: 'POST',
+    status = await send(n.url, {
       body,
-      redirect: 'manual', // a redirect is not a delivery
-      signal: AbortSignal.timeout(timeoutMs),
+      timeoutMs,
       headers: {
         'content-type': 'application/json',
         'user-agent': 'Pingan-Webhook/1',
@@ -125,13 +127,13 @@ async function sendWebhook(ctx: EventsContext, n: repo.ClaimedNotification, now:
       },
     });
   } catch (err) {
+    if (err instanceof RefusedAddressError) return { ok: false, error: err.message, retry: false };
     const name = (err as Error)?.name;
     return { ok: false, error: name === 'TimeoutError' || name === 'AbortError' ? `timeout after ${timeoutMs} ms` : describe(err), retry: true };
   }
-  // the answer's body is not read: release the connection
-  await res.body?.cancel().catch(() => undefined);
-  if (res.status >= 200 && res.status < 300) return { ok: true };
-  return { ok: false, error: `HTTP ${res.status}`, retry: true };
+  // a redirect (3xx) is not followed and not a delivery
+  if (status >= 200 && status < 300) return { ok: true };
+  return { ok: false, error: `HTTP ${status}`, retry: true };
 }
 
 /** An error as a short line for last_error: the network code when there is one (ECONNREFUSED). */

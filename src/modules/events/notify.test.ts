@@ -17,6 +17,9 @@ import { dispatchNotifications, backoffMs, type DispatchOptions } from './notify
 import { notifyUsers } from './notify.js';
 import { startScheduler } from './scheduler.js';
 
+// the receiver below listens on 127.0.0.1: allowed only because NODE_ENV=test (src/platform/net/outbound.ts)
+process.env.PINGAN_WEBHOOK_TEST_LOOPBACK = '1';
+
 const database = await testDatabase('fixture');
 const clock = testClock(new Date('2026-06-10T02:00:00Z')); // a Wednesday, 10:00 in Zhejiang
 const t = await testApp(database, {}, { now: clock.now });

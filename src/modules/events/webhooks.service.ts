@@ -6,6 +6,7 @@
  */
 import crypto from 'node:crypto';
 import { AppError } from '../../platform/errors.js';
+import { refusedHost } from '../../platform/net/outbound.js';
 import { recordAudit } from '../../platform/audit/index.js';
 import { auditActor, type Actor } from '../../platform/auth/actor.js';
 import { authorize } from '../../platform/auth/policy.js';
@@ -62,6 +63,13 @@ function checkUrl(raw: string): URL {
     throw bad();
   }
   if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) throw bad();
+  const why = refusedHost(url);
+  if (why) {
+    throw new AppError('VALIDATION_FAILED', {
+      zh: `Webhook 地址不可指向本机、链路本地、组播、云元数据地址，内网地址须列入 PINGAN_WEBHOOK_ALLOW（${url.hostname}：${why}）`,
+      en: `The webhook URL may not point to a loopback, link-local, multicast or cloud-metadata address, and a private address only when listed in PINGAN_WEBHOOK_ALLOW (${url.hostname}: ${why})`,
+    }, { field: 'url' });
+  }
   return url;
 }
 
