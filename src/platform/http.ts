@@ -2,7 +2,7 @@
  * HTTP plumbing shared by every module: the error body schema and the one error handler that
  * maps AppError codes (and Fastify's own errors) to statuses. 5xx bodies hide internals.
  */
-import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyRequest, FastifySchemaValidationError } from 'fastify';
 import { Ajv } from 'ajv';
 import addFormatsModule from 'ajv-formats';
 import { Type } from 'typebox';
@@ -51,6 +51,7 @@ function fromFastify(err: FastifyError, bodyLimit?: number): AppError {
     const where = err.validationContext ?? 'request';
     const details = issues.slice(0, 20).map((i) => {
       const field = fieldOf(i);
+      if (i.keyword === 'nul') return { field, message: nulError(field || where).text };
       const what = i.keyword === 'additionalProperties' ? 'is not allowed' : (i.message ?? 'is not valid');
       return {
         field,
@@ -77,16 +78,87 @@ function fromFastify(err: FastifyError, bodyLimit?: number): AppError {
 // ajv-formats is CommonJS: its default export is the function under .default in ESM.
 const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv) => Ajv;
 
+/** The NUL character: PostgreSQL text and jsonb cannot hold it, and no field has a use for it. */
+const NUL = '\u0000';
+
+/** The path (`/a/0/b`) of the first string, or object key, holding a NUL; null when there is none. */
+export function nulPath(value: unknown, at = ''): string | null {
+  if (typeof value === 'string') return value.includes(NUL) ? at : null;
+  if (value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return null;
+  for (const [k, v] of Object.entries(value)) {
+    if (k.includes(NUL)) return at;
+    const found = nulPath(v, `${at}/${k}`);
+    if (found !== null) return found;
+  }
+  return null;
+}
+
+type JsonSchema = Record<string, unknown>;
+
+/**
+ * A copy of a schema in which every number is bounded: an integer with no bound gets the safe
+ * integer range (beyond it ids are no longer exact), a number with none ±Number.MAX_VALUE, so
+ * that a coerced '1e309' (Infinity) is refused rather than sent to SQL.
+ */
+export function bounded(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(bounded);
+  if (schema === null || typeof schema !== 'object') return schema;
+  const out: JsonSchema = {};
+  for (const [k, v] of Object.entries(schema)) out[k] = k === 'enum' || k === 'const' || k === 'default' || k === 'examples' ? v : bounded(v);
+  const types = ([] as unknown[]).concat(out.type);
+  const limit = types.includes('integer') ? Number.MAX_SAFE_INTEGER : types.includes('number') ? Number.MAX_VALUE : null;
+  if (limit !== null) {
+    if (out.minimum === undefined && out.exclusiveMinimum === undefined) out.minimum = -limit;
+    if (out.maximum === undefined && out.exclusiveMaximum === undefined) out.maximum = limit;
+  }
+  return out;
+}
+
+interface Check {
+  (data: unknown): boolean;
+  errors?: FastifySchemaValidationError[] | null;
+}
+
 /**
  * One rule for input types: query strings and path parameters are text, so numbers and booleans
  * there are converted; JSON bodies are taken as sent — a number where a string belongs is a 400.
  * Unknown body properties are refused (schemas say additionalProperties: false), never dropped.
+ * And for every route and every part (query, params, headers, body), whatever its schema says:
+ * no string or key may hold a NUL, and no number may be non-finite or beyond its bounds.
  */
 export function registerValidation(app: FastifyInstance): void {
   const options = { allErrors: false, useDefaults: true, removeAdditional: false, strict: false } as const;
+  // not ajv's strictNumbers: with coercion it lets a coerced Infinity skip every bound; `bounded` refuses it
   const coercing = addFormats(new Ajv({ ...options, coerceTypes: 'array' }));
   const exact = addFormats(new Ajv({ ...options, coerceTypes: false }));
-  app.setValidatorCompiler(({ schema, httpPart }) => (httpPart === 'body' ? exact : coercing).compile(schema));
+  const copies = new WeakMap<object, JsonSchema>(); // one copy per schema: ajv's cache still sees shared schemas once
+  app.setValidatorCompiler(({ schema, httpPart }) => {
+    const copy = copies.get(schema) ?? (bounded(schema) as JsonSchema);
+    copies.set(schema, copy);
+    const validate = (httpPart === 'body' ? exact : coercing).compile(copy);
+    const check: Check = (data) => {
+      const at = nulPath(data);
+      if (at !== null) {
+        check.errors = [{ instancePath: at, keyword: 'nul', schemaPath: '#', params: {}, message: 'must not contain U+0000' }];
+        return false;
+      }
+      const ok = validate(data) as boolean;
+      check.errors = validate.errors as FastifySchemaValidationError[] | null;
+      return ok;
+    };
+    return check;
+  });
+  // headers reach the audit log (user agent) whether or not a route declares them
+  app.addHook('onRequest', async (req) => {
+    for (const [name, value] of Object.entries(req.headers)) {
+      if (nulPath(value) !== null) throw nulError(name);
+    }
+  });
+}
+
+function nulError(field: string): AppError {
+  const message = { zh: `参数 ${field} 不能包含空字符（U+0000）`, en: `${field} must not contain a NUL character (U+0000)` };
+  return new AppError('VALIDATION_FAILED', message, { field, details: [{ field, message }] });
 }
 
 export function registerErrorHandling(app: FastifyInstance): void {

@@ -65,7 +65,7 @@ export const RolesBody = Type.Object({
 
 export const UserListQuery = Type.Object({
   q: Type.Optional(text(1, 50)),
-  after: Type.Optional(Type.Integer({ minimum: 0 })),
+  after: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647 })),
   limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
 });
 
@@ -83,7 +83,7 @@ export const KeyIdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum:
 const auditFilters = {
   from: Type.Optional(Type.String({ format: 'date-time' })),
   to: Type.Optional(Type.String({ format: 'date-time' })),
-  actorId: Type.Optional(Type.Integer({ minimum: 1 })),
+  actorId: Type.Optional(Type.Integer({ minimum: 1, maximum: 2147483647 })),
   action: Type.Optional(Type.String({ maxLength: 64, pattern: '^[a-z_]+(\\.[a-z_]+)*(\\.\\*)?$' })),
   result: Type.Optional(StringEnum(['success', 'failure', 'denied'] as const)),
   targetType: Type.Optional(Type.String({ maxLength: 64, pattern: '^[a-z_.]+$' })),
