@@ -101,24 +101,32 @@ export function lockoutNotice(username: string, until: Date): string {
   return `【平安】您的账号 ${username} 因多次登录失败已被锁定至 ${beijing}。如非本人操作，请联系管理员。Ping'an: your account ${username} was locked until ${until.toISOString()} after repeated failed sign-ins.`;
 }
 
-export async function sendSmsCode(ctx: AccountsContext, input: { phone: string }, meta: RequestMeta): Promise<{ sentTo: string; expiresInSeconds: number }> {
-  const { db } = ctx.database;
+/** The SMS code rules; tests relax one to reach another. */
+export const SMS_LIMITS = { resendMs: SMS_RESEND_MS, perDay: SMS_PER_DAY, ttlMs: SMS_TTL_MS };
+
+/**
+ * Sends a sign-in code. The limits are checked and the code inserted under a lock on the phone
+ * (a transaction-scoped advisory lock keyed by its blind index, across processes): two sends at
+ * the same instant cannot both pass, and the new code voids every older one.
+ */
+export async function sendSmsCode(ctx: AccountsContext, input: { phone: string }, meta: RequestMeta, limits = SMS_LIMITS): Promise<{ sentTo: string; expiresInSeconds: number }> {
   const phone = assertPhone(input.phone);
   const phoneIndex = ctx.crypto.blindIndex(phone, PHONE_CONTEXT);
-  const last = await repo.lastSmsCode(db, phoneIndex);
-  if (last && Date.now() - last.createdAt.getTime() < SMS_RESEND_MS) {
-    throw new AppError('RATE_LIMITED', { zh: '验证码发送过于频繁，请一分钟后再试', en: 'A code was sent less than a minute ago; wait before asking again' }, { field: 'phone' });
-  }
-  if ((await repo.smsSentSince(db, phoneIndex, new Date(Date.now() - 86_400_000))) >= SMS_PER_DAY) {
-    throw new AppError('RATE_LIMITED', { zh: '今日验证码发送次数已达上限', en: 'Too many codes for this number today' }, { field: 'phone' });
-  }
   const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
   await ctx.database.transaction(async (tx) => {
-    await repo.insertSmsCode(tx, phoneIndex, ctx.crypto.blindIndex(code, `sms:${phoneIndex}`), new Date(Date.now() + SMS_TTL_MS));
+    await repo.lockPhone(tx, phoneIndex);
+    const last = await repo.lastSmsCode(tx, phoneIndex);
+    if (last && Date.now() - last.createdAt.getTime() < limits.resendMs) {
+      throw new AppError('RATE_LIMITED', { zh: '验证码发送过于频繁，请一分钟后再试', en: 'A code was sent less than a minute ago; wait before asking again' }, { field: 'phone' });
+    }
+    if ((await repo.smsSentSince(tx, phoneIndex, new Date(Date.now() - 86_400_000))) >= limits.perDay) {
+      throw new AppError('RATE_LIMITED', { zh: '今日验证码发送次数已达上限', en: 'Too many codes for this number today' }, { field: 'phone' });
+    }
+    await repo.insertSmsCode(tx, phoneIndex, ctx.crypto.blindIndex(code, `sms:${phoneIndex}`), new Date(Date.now() + limits.ttlMs));
     await ctx.sms.send(tx, { phone, phoneIndex, phoneMasked: maskPhone(phone), body: `【平安】您的验证码是 ${code}，5 分钟内有效。请勿告诉他人。Ping'an code: ${code} (valid 5 minutes).` });
     await recordAudit(tx, { actorName: maskPhone(phone), ip: meta.ip, userAgent: meta.userAgent, action: 'auth.sms_code', result: 'success', targetType: 'phone', targetId: maskPhone(phone) });
   });
-  return { sentTo: maskPhone(phone), expiresInSeconds: SMS_TTL_MS / 1000 };
+  return { sentTo: maskPhone(phone), expiresInSeconds: limits.ttlMs / 1000 };
 }
 
 export async function loginCitizen(ctx: AccountsContext, input: { phone: string; code: string }, meta: RequestMeta): Promise<SignedIn> {
