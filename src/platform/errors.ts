@@ -7,7 +7,7 @@ export const ERROR_CODES = {
   VALIDATION_FAILED: { status: 400, zh: '请求参数不合法', en: 'The request is not valid' },
   BAD_REQUEST: { status: 400, zh: '请求格式错误', en: 'The request is malformed' },
   UNAUTHORIZED: { status: 401, zh: '请先登录', en: 'Authentication is required' },
-  INVALID_CREDENTIALS: { status: 401, zh: '用户名或密码错误', en: 'Wrong username or password' },
+  INVALID_CREDENTIALS: { status: 401, zh: '用户名或密码错误；多次失败后账号会被暂时锁定', en: 'Wrong username or password; repeated failures lock the account for a while' },
   TOTP_REQUIRED: { status: 401, zh: '请输入动态验证码', en: 'A one-time code from your authenticator is required' },
   INVALID_CODE: { status: 401, zh: '验证码错误或已失效', en: 'The code is wrong or has expired' },
   PASSWORD_CHANGE_REQUIRED: { status: 403, zh: '请先修改密码', en: 'You must change your password first' },

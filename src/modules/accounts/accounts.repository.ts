@@ -239,6 +239,14 @@ export async function revokeKey(db: Db, id: number): Promise<boolean> {
 
 // SMS codes
 
+/** Namespace of the per-phone advisory locks (the audit chain uses 7_262_100, the migrator 7_262_001). */
+const SMS_LOCK_SPACE = 7_262_300;
+
+/** Holds a lock on one phone (by its blind index) until the transaction ends: sends for it queue up, across processes. */
+export async function lockPhone(tx: Db, phoneIndex: string): Promise<void> {
+  await tx.execute(sql`select pg_advisory_xact_lock(${SMS_LOCK_SPACE}::integer, hashtext(${phoneIndex}::text))`);
+}
+
 export async function insertSmsCode(db: Db, phoneIndex: string, codeHash: string, expiresAt: Date): Promise<void> {
   await db.execute(sql`update sms_codes set used_at = now() where phone_index = ${phoneIndex} and used_at is null`);
   await db.execute(sql`insert into sms_codes (phone_index, code_hash, expires_at) values (${phoneIndex}, ${codeHash}, ${expiresAt})`);

@@ -15,6 +15,7 @@ import * as repo from './accounts.repository.js';
 import { PHONE_CONTEXT, TOTP_CONTEXT, type AccountsContext, type RequestMeta } from './context.js';
 import { checkPassword, hashPassword, verifyPassword } from './passwords.js';
 import { scopePathOf } from './scope.js';
+import { smsToUser } from './sms.js';
 import { checkTotp, newTotpSecret, totpUri } from './totp.js';
 
 export const IDLE_MS = 30 * 60_000;
@@ -52,15 +53,14 @@ export async function loginStaff(ctx: AccountsContext, input: { username: string
   const username = input.username.trim().toLowerCase();
   const user = await repo.findUserByUsername(db, username);
   const base = { actorName: username, ip: meta.ip, userAgent: meta.userAgent, targetType: 'user', targetId: user ? String(user.id) : null };
-  const now = Date.now();
-  if (user && user.lockedUntil && user.lockedUntil.getTime() > now) {
-    await verifyPassword(null, input.password); // same time as any other answer
-    await recordAudit(db, { ...base, actorId: user.id, action: 'auth.login', result: 'denied', reason: 'account locked' });
-    throw new AppError('ACCOUNT_LOCKED', { zh: `账号已锁定，请于 ${user.lockedUntil.toISOString()} 后再试`, en: `The account is locked until ${user.lockedUntil.toISOString()}` });
-  }
-  const ok = await verifyPassword(user?.kind === 'staff' && !user.disabled ? user.passwordHash : null, input.password);
-  if (!user || !ok) {
-    if (user) await countFailure(ctx, user, meta);
+  // A locked account answers exactly like a wrong password or an unknown username (same status,
+  // body and one argon2 verification each), so that the lockout does not tell which usernames
+  // exist; the lock still holds, is audited, and its end goes to the account's owner by SMS.
+  const locked = !!user && !!user.lockedUntil && user.lockedUntil.getTime() > Date.now();
+  const ok = await verifyPassword(user?.kind === 'staff' && !user.disabled && !locked ? user.passwordHash : null, input.password);
+  if (!user || !ok || locked) {
+    if (locked) await recordAudit(db, { ...base, actorId: user.id, action: 'auth.login', result: 'denied', reason: `account locked until ${user.lockedUntil!.toISOString()}` });
+    else if (user) await countFailure(ctx, user, meta);
     else await recordAudit(db, { ...base, action: 'auth.login', result: 'failure', reason: 'unknown username' });
     throw new AppError('INVALID_CREDENTIALS');
   }
@@ -89,27 +89,44 @@ async function countFailure(ctx: AccountsContext, user: repo.UserRow, meta: Requ
   const { failed, inWindow, lockedUntil } = await repo.countLoginFailure(db, user.id, LOCK_AFTER, LOCK_MS, MAX_FAILURES_PER_HOUR);
   const base = { actorId: user.id, actorName: user.username, ip: meta.ip, userAgent: meta.userAgent, targetType: 'user', targetId: String(user.id) };
   await recordAudit(db, { ...base, action: 'auth.login', result: 'failure', reason });
-  if (lockedUntil) await recordAudit(db, { ...base, action: 'auth.lockout', result: 'success', reason: `locked until ${lockedUntil.toISOString()} after ${failed} failures (${inWindow} this hour)` });
+  if (!lockedUntil) return;
+  // the caller is told nothing of the lock; the account's owner is, on the account's phone
+  const notice = await smsToUser(ctx, db, user.id, lockoutNotice(user.username ?? '', lockedUntil)).catch(() => 'gateway failed' as const);
+  await recordAudit(db, { ...base, action: 'auth.lockout', result: 'success', reason: `locked until ${lockedUntil.toISOString()} after ${failed} failures (${inWindow} this hour)`, details: { ownerNotified: notice } });
 }
 
-export async function sendSmsCode(ctx: AccountsContext, input: { phone: string }, meta: RequestMeta): Promise<{ sentTo: string; expiresInSeconds: number }> {
-  const { db } = ctx.database;
+/** The SMS to an account's owner when it is locked; the time in Beijing time (UTC+8). */
+export function lockoutNotice(username: string, until: Date): string {
+  const beijing = `${new Date(until.getTime() + 8 * 3600_000).toISOString().slice(0, 16).replace('T', ' ')}（北京时间）`;
+  return `【平安】您的账号 ${username} 因多次登录失败已被锁定至 ${beijing}。如非本人操作，请联系管理员。Ping'an: your account ${username} was locked until ${until.toISOString()} after repeated failed sign-ins.`;
+}
+
+/** The SMS code rules; tests relax one to reach another. */
+export const SMS_LIMITS = { resendMs: SMS_RESEND_MS, perDay: SMS_PER_DAY, ttlMs: SMS_TTL_MS };
+
+/**
+ * Sends a sign-in code. The limits are checked and the code inserted under a lock on the phone
+ * (a transaction-scoped advisory lock keyed by its blind index, across processes): two sends at
+ * the same instant cannot both pass, and the new code voids every older one.
+ */
+export async function sendSmsCode(ctx: AccountsContext, input: { phone: string }, meta: RequestMeta, limits = SMS_LIMITS): Promise<{ sentTo: string; expiresInSeconds: number }> {
   const phone = assertPhone(input.phone);
   const phoneIndex = ctx.crypto.blindIndex(phone, PHONE_CONTEXT);
-  const last = await repo.lastSmsCode(db, phoneIndex);
-  if (last && Date.now() - last.createdAt.getTime() < SMS_RESEND_MS) {
-    throw new AppError('RATE_LIMITED', { zh: '验证码发送过于频繁，请一分钟后再试', en: 'A code was sent less than a minute ago; wait before asking again' }, { field: 'phone' });
-  }
-  if ((await repo.smsSentSince(db, phoneIndex, new Date(Date.now() - 86_400_000))) >= SMS_PER_DAY) {
-    throw new AppError('RATE_LIMITED', { zh: '今日验证码发送次数已达上限', en: 'Too many codes for this number today' }, { field: 'phone' });
-  }
   const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
   await ctx.database.transaction(async (tx) => {
-    await repo.insertSmsCode(tx, phoneIndex, ctx.crypto.blindIndex(code, `sms:${phoneIndex}`), new Date(Date.now() + SMS_TTL_MS));
+    await repo.lockPhone(tx, phoneIndex);
+    const last = await repo.lastSmsCode(tx, phoneIndex);
+    if (last && Date.now() - last.createdAt.getTime() < limits.resendMs) {
+      throw new AppError('RATE_LIMITED', { zh: '验证码发送过于频繁，请一分钟后再试', en: 'A code was sent less than a minute ago; wait before asking again' }, { field: 'phone' });
+    }
+    if ((await repo.smsSentSince(tx, phoneIndex, new Date(Date.now() - 86_400_000))) >= limits.perDay) {
+      throw new AppError('RATE_LIMITED', { zh: '今日验证码发送次数已达上限', en: 'Too many codes for this number today' }, { field: 'phone' });
+    }
+    await repo.insertSmsCode(tx, phoneIndex, ctx.crypto.blindIndex(code, `sms:${phoneIndex}`), new Date(Date.now() + limits.ttlMs));
     await ctx.sms.send(tx, { phone, phoneIndex, phoneMasked: maskPhone(phone), body: `【平安】您的验证码是 ${code}，5 分钟内有效。请勿告诉他人。Ping'an code: ${code} (valid 5 minutes).` });
     await recordAudit(tx, { actorName: maskPhone(phone), ip: meta.ip, userAgent: meta.userAgent, action: 'auth.sms_code', result: 'success', targetType: 'phone', targetId: maskPhone(phone) });
   });
-  return { sentTo: maskPhone(phone), expiresInSeconds: SMS_TTL_MS / 1000 };
+  return { sentTo: maskPhone(phone), expiresInSeconds: limits.ttlMs / 1000 };
 }
 
 export async function loginCitizen(ctx: AccountsContext, input: { phone: string; code: string }, meta: RequestMeta): Promise<SignedIn> {

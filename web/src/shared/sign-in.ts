@@ -6,7 +6,7 @@
  *
  * Where the server's word goes: under its field when the form shows that field (a wrong or reused
  * code, INVALID_CODE, goes under the code's); otherwise above or below the whole form: a wrong
- * username or password, a locked account, too many attempts (rate limit), a network failure.
+ * username or password (a locked account answers the same), too many attempts (rate limit), a network failure.
  */
 import { useEffect, useState } from 'react';
 import { useTranslation } from 'react-i18next';
