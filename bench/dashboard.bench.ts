@@ -13,7 +13,7 @@
  *
  * It creates `pingan_bench_dashboard_<random>_a` on the server of BENCH_DATABASE_URL (default
  * postgres://postgres@127.0.0.1:5432/postgres) and drops it at the end. Needs `npm run build:web`
- * and Chromium (CHROMIUM_PATH, default /usr/bin/chromium). Options (after `npm run bench --
+ * and Chromium (found as the browser tests find it: e2e/chromium.ts). Options (after `npm run bench --
  * dashboard`): `--cases N` (default 1,000,000), `--runs R` (default 5), `--keep` (leave the
  * database), `--database NAME` (a database kept before: no seeding or loading; for measuring a
  * change of the page or the server on the same data).
@@ -217,7 +217,7 @@ export async function dashboardBench(): Promise<void> {
   if (!Number.isInteger(n) || n < 1000) throw new Error('--cases must be a whole number ≥ 1000');
   if (!Number.isInteger(runs) || runs < 1) throw new Error('--runs must be a whole number ≥ 1');
   try {
-    checkBrowser();
+    await checkBrowser();
   } catch (err) {
     console.log(`\n## dashboard: skipped: ${(err as Error).message}`);
     return;

@@ -10,12 +10,12 @@ import { demoDatabase } from '../src/test-support/demo-db.js';
 import { testApp, testClock } from '../src/test-support/app.js';
 import { checkBrowser, launchChromium, WEB_DIR } from './chromium.js';
 
-export { CHROMIUM, signedIn } from './chromium.js';
+export { chromiumInUse, signedIn } from './chromium.js';
 export const SCREENSHOTS = path.resolve('test-results');
 
 /** On the test fixture, or (`demo`) on the demo as `npm start` seeds it, with the demo accounts. */
 export async function startServer(opts: { now?: () => Date; demo?: boolean } = {}) {
-  checkBrowser();
+  await checkBrowser();
   const database = opts.demo ? await demoDatabase() : await testDatabase('fixture');
   const t = await testApp(database, { PINGAN_WEB_DIR: WEB_DIR }, opts);
   const address = await t.app.listen({ port: 0, host: '127.0.0.1' });

@@ -9,6 +9,7 @@ import { openDatabase, type Database } from '../platform/db/database.js';
 import { migrate } from '../platform/db/migrator.js';
 import { seedDatabase } from '../server/seed.js';
 import { FIXTURE_COUNTIES, pgTemplateNames, serverUrl } from './templates.js';
+import { chromiumInUse } from '../../e2e/chromium.js';
 
 async function fill(database: Database) {
   await migrate(database);
@@ -16,6 +17,9 @@ async function fill(database: Database) {
 }
 
 export default async function setup(project: TestProject) {
+  // unpack the npm-shipped Chromium once, here, when it is the one in use (a browser test that
+  // cannot find one reports it)
+  await chromiumInUse().catch(() => undefined);
   const url = process.env.TEST_DATABASE_URL;
   if (url) {
     const admin = new pg.Client({ connectionString: serverUrl(url, 'postgres') });
