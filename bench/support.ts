@@ -14,9 +14,11 @@ import pg from 'pg';
 import { openDatabase, rows, type Database, type Db } from '../src/platform/db/database.js';
 import { migrate } from '../src/platform/db/migrator.js';
 import { createFieldCrypto, loadKeyRing, type FieldCrypto } from '../src/platform/pii/index.js';
-import { seedDatabase } from '../src/server/seed.js';
+import { historyGrids, seedDatabase } from '../src/server/seed.js';
 import { createStaff, totpCode, OutboxSms, type AccountsContext } from '../src/modules/accounts/index.js';
 import { sql, type SQL } from 'drizzle-orm';
+import { historyChunkSql, historyGridsJson, historySourcesSql, HISTORY_COUNTS_SQL, HISTORY_GRIDS_INSERT, HISTORY_HANDLERS_INSERT } from '../src/modules/events/history.js';
+import { listHandlerUnits } from '../src/modules/org/index.js';
 
 export const PASSWORD = 'Bench#Password2026';
 
@@ -160,136 +162,13 @@ export async function staff(server: Server, accounts: AccountsContext, username:
 }
 
 // ---------------------------------------------------------------------------------------------
-// A province with a year of cases
-
-/** Seconds of a stage's limit in a category's `limits` (a working day counted as 1.4 calendar days, for weekends). */
-const span = (stage: string) => `(c.limits->'${stage}'->>'amount')::float8 * (case c.limits->'${stage}'->>'unit' when 'minutes' then 60 when 'hours' then 3600 else 120960 end)`;
+// A province with a year of cases (src/modules/events/history.ts generates them)
 
 export const OPEN_STATUSES = `('reported', 'accepted', 'returned', 'dispatched', 'in_progress', 'handled', 'suspended')`;
 
-/**
- * Cases i in [lo, hi] of n: created over the past year in id order, at a point near the
- * representative point of a random grid, a category skewed toward the common ones. Whether a case
- * is still open depends on its age (90 % of the last day's, 7.5 % of those older than a month);
- * an open case sits in a state with its stage clock started after its earlier stages and its
- * deadline state as the sweep would have left it (old open cases are overdue or escalated, and
- * escalated ones belong to the county center). Finished cases went through every stage within
- * the category's limits mostly (some late), with the times, on-time flag, handling time, rating
- * and closing level filled in as the lifecycle does.
- */
-function loadChunkSql(lo: number, hi: number, n: number, grids: number, cats: number): string {
-  return `
-  with s as (
-    select i, $1::timestamptz - (365 * 86400 * (1 - (i - random()) / ${n})) * interval '1 second' as created_at,
-      random() as rg, random() as rc, random() as ro, random() as rs, random() as rch, random() as r1, random() as r2, random() as r3,
-      random() as r4, random() as r5, random() as rd, random() as rr, random() as ra, random() as rx, random() as ry
-    from generate_series(${lo}, ${hi}) i
-  ), p as materialized (
-    select s.*, g.*, c.*, extract(epoch from ($1::timestamptz - s.created_at)) as age,
-      c.s_accept * (0.05 + 0.9 * r1) as d1, c.s_dispatch * (0.05 + 1.0 * r2) as d2, c.s_sign * (0.05 + 0.9 * r3) as d3,
-      c.s_handle * (0.1 + 1.1 * r4) as d4, c.s_verify * (0.05 + 0.8 * r5) as d5
-    from s join bench_grids g on g.gn = least(${grids}, 1 + floor(s.rg * ${grids})::int)
-      join bench_cats c on c.cn = least(${cats}, 1 + floor(power(s.rc, 1.7) * ${cats})::int)
-  ), q as materialized (
-    select p.*,
-      case when ro < (case when age < 86400 then 0.9 when age < 7 * 86400 then 0.5 when age < 30 * 86400 then 0.2 else 0.075 end) then
-        case when age < 86400 then
-          case when rs < 0.25 then 'reported' when rs < 0.40 then 'accepted' when rs < 0.60 then 'dispatched' when rs < 0.90 then 'in_progress' else 'handled' end
-        else
-          case when rs < 0.02 then 'reported' when rs < 0.07 then 'accepted' when rs < 0.10 then 'returned' when rs < 0.20 then 'dispatched'
-            when rs < 0.70 then 'in_progress' when rs < 0.85 then 'handled' else 'suspended' end
-        end
-      else case when rs < 0.011 then 'rejected' when rs < 0.0165 then 'withdrawn' else 'closed' end end as status
-    from p
-  ), k as materialized (
-    select q.*,
-      case status when 'reported' then 0 when 'accepted' then 1 when 'returned' then 1 when 'dispatched' then 2 when 'in_progress' then 3
-        when 'suspended' then 3 when 'handled' then 4 when 'closed' then 5 else 0 end as k,
-      case status when 'reported' then 'accept' when 'accepted' then 'dispatch' when 'returned' then 'dispatch' when 'dispatched' then 'sign'
-        when 'in_progress' then 'handle' when 'suspended' then 'handle' when 'handled' then 'verify' end as stage,
-      case status when 'reported' then s_accept when 'accepted' then s_dispatch when 'returned' then s_dispatch when 'dispatched' then s_sign
-        when 'in_progress' then s_handle when 'suspended' then s_handle when 'handled' then s_verify end as stage_s
-    from q
-  ), t as materialized (
-    select k.*,
-      case k when 0 then 0 when 1 then d1 when 2 then d1 + d2 when 3 then d1 + d2 + d3 when 4 then d1 + d2 + d3 + d4 else d1 + d2 + d3 + d4 + d5 end as prior
-    from k
-  ), u as materialized (
-    select t.*, least(1.0, (case when status = 'closed' then 0.95 else 0.9 end) * age / greatest(prior, 1)) as f from t
-  ), v as materialized (
-    select u.*,
-      created_at + (f * d1) * interval '1 second' as at_accepted,
-      created_at + (f * (d1 + d2)) * interval '1 second' as at_dispatched,
-      created_at + (f * (d1 + d2 + d3 + d4)) * interval '1 second' as at_handled,
-      created_at + (f * prior) * interval '1 second' as at_stage,
-      created_at + (f * (d1 + d2)) * interval '1 second' + (s_sign + s_handle) * interval '1 second' as at_due
-    from u
-  ), w as materialized (
-    select v.*,
-      case when stage is null or status = 'suspended' then 'normal'
-        when extract(epoch from ($1::timestamptz - at_stage)) >= 2 * stage_s then 'escalated'
-        when extract(epoch from ($1::timestamptz - at_stage)) >= stage_s then 'overdue'
-        when extract(epoch from ($1::timestamptz - at_stage)) >= 0.8 * stage_s then 'warning' else 'normal' end as dstate,
-      (status = 'closed' and rd < 0.02) as closed_escalated,
-      case when k >= 2 or status = 'closed' then
-        case when ra < 0.35 then 'grid' when ra < 0.5 then 'village' else 'handler' end end as assignee_kind
-    from v
-  )
-  insert into events (city_code, county_code, township_code, village_code, grid_code, area_path, lon, lat, h3, address, category_code, category_version,
-    priority, urgent, description, attributes, channel, reporter_user_id, reporter_key_id, reporter_name, anonymous, status, suspended_from, version,
-    owner_unit_id, owner_path, owner_level, handler_unit_id, assignee_unit_id, assignee_path, stage, stage_started_at, stage_warn_at, stage_due_at,
-    stage_escalate_at, deadline_state, next_check_at, due_at, suspended_at, supervised, rework_count, escalation_count, was_overdue, accepted_at,
-    dispatched_at, handled_at, closed_at, closed_level, closed_on_time, handling_seconds, rating, rated_at, created_at, updated_at)
-  select w.city_code, w.county_code, w.township_code, w.village_code, w.grid_code, w.grid_path,
-    w.lon + (rx - 0.5) * w.dx * 0.3, w.lat + (ry - 0.5) * w.dy * 0.3, w.h3,
-    case when rx < 0.3 then '第' || (1 + (i % 300)) || '号附近' end,
-    w.code, w.version, w.priority, w.urgent,
-    w.name || '：' || (array['现场情况比较严重，请尽快派人处理。', '已经影响到周边居民的正常生活和出行，希望相关部门及时处置。', '附近经常有老人和小孩经过，存在安全隐患。', '之前反映过一次还没有解决，请核实后处理。'])[1 + (i % 4)],
-    '{}'::jsonb,
-    case when rch < 0.5 then 'citizen' when rch < 0.85 then 'patrol' when rch < 0.97 then 'hotline' else 'integration' end,
-    case when rch < 0.5 then 10000000 + (i::bigint * 7919) % 400000 when rch < 0.85 then 20000000 + w.gn end,
-    case when rch >= 0.97 then 1 end,
-    case when rch < 0.5 then '139****' || lpad(((i::bigint * 7919) % 10000)::text, 4, '0') when rch < 0.85 then '网格员' when rch < 0.97 then null else '城市运行平台' end,
-    rch < 0.02,
-    w.status, case when w.status = 'suspended' then 'in_progress' end,
-    case when w.status = 'closed' then 7 when w.status in ('rejected', 'withdrawn') then 2 else 1 + w.k end,
-    case when w.dstate = 'escalated' or w.closed_escalated then w.county_center_id else w.center_id end,
-    case when w.dstate = 'escalated' or w.closed_escalated then w.county_center_path else w.center_path end,
-    case when w.dstate = 'escalated' or w.closed_escalated then 'county' else 'township' end,
-    hu.id,
-    case w.assignee_kind when 'grid' then w.grid_id when 'village' then w.village_id when 'handler' then hu.id end,
-    case w.assignee_kind when 'grid' then w.grid_path when 'village' then w.village_path when 'handler' then hu.path end,
-    w.stage,
-    case when w.stage is not null then w.at_stage end,
-    case when w.stage is not null then w.at_stage + 0.8 * w.stage_s * interval '1 second' end,
-    case when w.stage is not null then w.at_stage + w.stage_s * interval '1 second' end,
-    case when w.stage is not null then w.at_stage + 2 * w.stage_s * interval '1 second' end,
-    w.dstate,
-    case when w.stage is null or w.status = 'suspended' then null
-      when w.dstate = 'normal' then w.at_stage + 0.8 * w.stage_s * interval '1 second'
-      when w.dstate = 'warning' then w.at_stage + w.stage_s * interval '1 second'
-      when w.dstate = 'overdue' then w.at_stage + 2 * w.stage_s * interval '1 second' end,
-    case when w.k >= 2 then w.at_due end,
-    case when w.status = 'suspended' then w.at_stage + (($1::timestamptz - w.at_stage) / 2) end,
-    w.dstate = 'escalated' or w.closed_escalated,
-    case when w.status = 'closed' and w.r5 < 0.04 then 1 else 0 end,
-    case when w.dstate = 'escalated' or w.closed_escalated then 1 else 0 end,
-    w.dstate in ('overdue', 'escalated') or w.closed_escalated or (w.status = 'closed' and w.at_handled > w.at_due),
-    case when w.k >= 1 then w.at_accepted end,
-    case when w.k >= 2 and w.status <> 'returned' then w.at_dispatched end,
-    case when w.k >= 4 then w.at_handled end,
-    case when w.status = 'closed' then w.at_stage end,
-    case when w.status = 'closed' then case w.assignee_kind when 'grid' then 'grid' when 'village' then 'village' else hu.level end end,
-    case when w.status = 'closed' then w.at_handled <= w.at_due end,
-    case when w.status = 'closed' then round(extract(epoch from (w.at_stage - w.at_accepted)))::int end,
-    case when w.status = 'closed' and w.rr < 0.6 then case when w.rr < 0.42 then 5 when w.rr < 0.52 then 4 when w.rr < 0.56 then 3 when w.rr < 0.58 then 2 else 1 end end,
-    case when w.status = 'closed' and w.rr < 0.6 then least($1::timestamptz, w.at_stage + (3600 + w.rr * 86400) * interval '1 second') end,
-    w.created_at,
-    case when w.status = 'closed' then w.at_stage when w.stage is not null then w.at_stage else w.created_at + interval '1 hour' end
-  from w left join org_units hu on hu.code = case when w.handler_kind = 'platform' then w.township_code || '-platform-' || w.kebab else w.county_code || '-dept-' || w.kebab end`;
-}
-
 export async function loadCases(url: string, n: number, now: Date): Promise<void> {
+  const source = await openDatabase({ url });
+  const [grids, handlers] = await Promise.all([historyGrids(source.db), listHandlerUnits(source.db)]).finally(() => source.close());
   const c = new pg.Client({ connectionString: url });
   await c.connect();
   try {
@@ -298,20 +177,11 @@ export async function loadCases(url: string, n: number, now: Date): Promise<void
     // tables they refer to), as pg_restore does
     await c.query(`set jit = off; set work_mem = '256MB'; set maintenance_work_mem = '512MB'; set synchronous_commit = off`);
     await c.query('set session_replication_role = replica').catch(() => log('(not a superuser: foreign keys are checked while loading)'));
-    await c.query(`create temp table bench_grids as
-      select row_number() over (order by g.id)::int as gn, g.id as grid_id, g.code as grid_code, g.path as grid_path, v.id as village_id, v.code as village_code,
-        v.path as village_path, t.code as township_code, g.county_code, left(g.county_code, 4) as city_code, b.lon, b.lat, b.h3,
-        b.max_lon - b.min_lon as dx, b.max_lat - b.min_lat as dy, ce.id as center_id, ce.path as center_path, cc.id as county_center_id, cc.path as county_center_path
-      from org_units g join org_units v on v.id = g.parent_id join org_units t on t.id = v.parent_id join boundaries b on b.unit_id = g.id
-        join org_units ce on ce.code = t.code || '-center' join org_units cc on cc.code = g.county_code || '-center'
-      where g.level = 'grid' and g.kind = 'area'`);
-    await c.query(`create temp table bench_cats as
-      select row_number() over (order by c.code)::int as cn, c.code, c.version, c.priority, c.urgent, c.name, c.handler_kind, replace(c.handler_type, '_', '-') as kebab,
-        ${span('accept')} as s_accept, ${span('dispatch')} as s_dispatch, ${span('sign')} as s_sign, ${span('handle')} as s_handle, ${span('verify')} as s_verify
-      from event_categories c where c.active`);
-    const { rows: [{ grids }] } = await c.query<{ grids: number }>('select count(*)::int as grids from bench_grids');
-    const { rows: [{ cats }] } = await c.query<{ cats: number }>('select count(*)::int as cats from bench_cats');
-    await c.query('analyze bench_grids; analyze bench_cats');
+    for (const q of historySourcesSql()) await c.query(q);
+    await c.query(HISTORY_GRIDS_INSERT, [historyGridsJson(grids)]);
+    await c.query(HISTORY_HANDLERS_INSERT, [JSON.stringify(handlers)]);
+    const { rows: [{ grids: gridCount, cats }] } = await c.query<{ grids: number; cats: number }>(HISTORY_COUNTS_SQL);
+    await c.query('analyze history_grids; analyze history_cats');
     // bulk load: secondary indexes off, rebuilt after with the migrations' own definitions
     const { rows: indexes } = await c.query<{ name: string; def: string }>(`select indexname as name, indexdef as def from pg_indexes where schemaname = 'public' and tablename = 'events' and indexname <> 'events_pkey'`);
     for (const ix of indexes) await c.query(`drop index ${ix.name}`);
@@ -320,7 +190,7 @@ export async function loadCases(url: string, n: number, now: Date): Promise<void
     let t0 = performance.now();
     for (let lo = 1; lo <= n; lo += chunk) {
       const hi = Math.min(n, lo + chunk - 1);
-      await c.query(loadChunkSql(lo, hi, n, grids, cats), [now.toISOString()]);
+      await c.query(historyChunkSql({ lo, hi, n, grids: gridCount, cats, now, days: 365, demo: false }));
       process.stdout.write(`\r  loading cases: ${int(hi)} / ${int(n)} (${secs(t0)})`);
     }
     process.stdout.write('\n');

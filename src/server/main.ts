@@ -13,7 +13,7 @@ import type { Scale } from '../modules/grids/index.js';
 import { seedCategories, startScheduler } from '../modules/events/index.js';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
-import { seedDatabase } from './seed.js';
+import { DEMO_HISTORY, seedDatabase } from './seed.js';
 
 export interface ServeOptions {
   /** Seed this scale when the database holds no org tree. */
@@ -25,13 +25,17 @@ export function fieldCrypto(config: Config, warn: (msg: string) => void = (m) =>
   return createFieldCrypto(loadKeyRing({ env: process.env, dataDir: config.dataDir, production: config.env === 'production', warn }));
 }
 
-/** Seeds the demo (tree, boundaries, one account per role) when the database holds no org tree. */
-export async function seedIfEmpty(database: Database, config: Config, crypto: FieldCrypto, scale: Scale, log: (msg: string, data?: object) => void) {
+/**
+ * Seeds the demo (tree, boundaries, the demo accounts, and at demo scale 90 days of generated
+ * cases) when the database holds no org tree.
+ */
+export async function seedIfEmpty(database: Database, config: Config, crypto: FieldCrypto, scale: Scale, log: (msg: string, data?: object) => void, now: Date = new Date()) {
   if (!(await org.isEmpty(database.db))) return;
   log('empty database: seeding', { scale });
-  const report = await seedDatabase(database, { region: config.region, scale });
+  const history = scale === 'demo' ? { ...DEMO_HISTORY, now } : undefined;
+  const report = await seedDatabase(database, { region: config.region, scale, history });
   const accounts = await seedDemoAccounts({ database, crypto, sms: new OutboxSms(), secureCookies: false });
-  log('seeded', { grids: report.grids, boundaries: report.boundaries, ms: report.ms });
+  log('seeded', { grids: report.grids, boundaries: report.boundaries, history: report.history, ms: report.ms });
   log(`demo accounts (DEMO ONLY): ${accounts.map((a) => a.username).join(', ')}; password ${DEMO_PASSWORD}; administrators' TOTP secret ${DEMO_TOTP_SECRET}`);
 }
 

@@ -9,6 +9,7 @@ export { listCases, timelineBetween } from './queries.service.js';
 export { timelineView } from './events.view.js';
 export { attachReportPhoto } from './photos.service.js';
 export { sweepDeadlines, type SweepResult } from './sweep.service.js';
+export { seedDemoHistory, type DemoHistory, type HistoryGrid, type HistoryHandler } from './history.js';
 export type { EventsContext } from './events.context.js';
 export { webhooksRoutes } from './webhooks.routes.js';
 export { dispatchNotifications } from './notify.dispatcher.js';

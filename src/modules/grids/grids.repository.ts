@@ -75,3 +75,14 @@ export async function currentRevision(db: Db): Promise<number> {
   const [r] = await rows<{ revision: number }>(db, sql`select revision::int as revision from boundary_revision`);
   return r?.revision ?? 0;
 }
+
+/** A grid's representative point and the size of its bounding box (degrees). */
+export interface GridPoint { unitId: number; lon: number; lat: number; h3: string | null; dx: number; dy: number }
+
+/** The representative points of the grids (of `counties`, or all). */
+export async function gridPoints(db: Db, counties?: string[]): Promise<GridPoint[]> {
+  if (counties && counties.length === 0) return [];
+  const only = counties ? sql`and county_code in (${sql.join(counties.map((c) => sql`${c}`), sql`, `)})` : sql``;
+  return rows<GridPoint>(db, sql`select unit_id as "unitId", lon, lat, h3, max_lon - min_lon as dx, max_lat - min_lat as dy
+    from boundaries where level = 'grid' ${only} order by unit_id`);
+}

@@ -6,5 +6,6 @@ export {
 } from './org.service.js';
 export { loadDivisions, countyCodeOf, REGIONS_DIR, type Division } from './divisions.js';
 export type { OrgUnit, Level, Kind, NewUnit } from './org.schemas.js';
-export type { UnitRow } from './org.repository.js';
+export type { UnitRow, GridPlace } from './org.repository.js';
+export { listGridPlaces, listHandlerUnits } from './org.repository.js';
 export { OrgUnitSchema, LevelSchema, UnitRefParams } from './org.schemas.js';

@@ -233,3 +233,28 @@ export async function idsUnderPath(db: Db, path: string): Promise<number[]> {
   const r = await db.select({ id: orgUnits.id }).from(orgUnits).where(like(orgUnits.path, `${path}%`));
   return r.map((x) => x.id);
 }
+
+/** A grid with what places a case in it: its village and township, and the centers that own its cases. */
+export interface GridPlace {
+  gridId: number; gridCode: string; gridPath: string; villageId: number; villageCode: string; villagePath: string;
+  townshipCode: string; countyCode: string; centerId: number; centerPath: string; countyCenterId: number; countyCenterPath: string;
+}
+
+/** The area grids (of `counties`, or all) with their village, township and owning centers. */
+export async function listGridPlaces(db: Db, counties?: string[]): Promise<GridPlace[]> {
+  if (counties && counties.length === 0) return [];
+  const only = counties ? sql`and g.county_code in (${sql.join(counties.map((c) => sql`${c}`), sql`, `)})` : sql``;
+  return rows<GridPlace>(db, sql`select g.id as "gridId", g.code as "gridCode", g.path as "gridPath", v.id as "villageId", v.code as "villageCode",
+      v.path as "villagePath", t.code as "townshipCode", g.county_code as "countyCode", ce.id as "centerId", ce.path as "centerPath",
+      cc.id as "countyCenterId", cc.path as "countyCenterPath"
+    from org_units g join org_units v on v.id = g.parent_id join org_units t on t.id = v.parent_id
+      join org_units ce on ce.code = t.code || '-center' join org_units cc on cc.code = g.county_code || '-center'
+    where g.level = 'grid' and g.kind = 'area' ${only} order by g.id`);
+}
+
+/** The platforms and departments (of `counties`, or all) that handle cases: id, code, path, level. */
+export async function listHandlerUnits(db: Db, counties?: string[]): Promise<{ id: number; code: string; path: string; level: string }[]> {
+  if (counties && counties.length === 0) return [];
+  const only = counties ? sql`and county_code in (${sql.join(counties.map((c) => sql`${c}`), sql`, `)})` : sql``;
+  return rows(db, sql`select id, code, path, level from org_units where kind in ('platform', 'department') ${only} order by id`);
+}
