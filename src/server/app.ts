@@ -71,10 +71,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   registerValidation(app);
   registerErrorHandling(app);
   const tileOrigin = config.tileUrl ? new URL(config.tileUrl.replace(/\{[a-z]\}/g, '0')).origin : null;
+  // scripts only from the server (the pages have no inline script; an injected one does not run:
+  // e2e/csp.test.ts); styles keep helmet's 'unsafe-inline', which antd's CSS-in-JS needs for the
+  // <style> elements it writes at run time
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {
-        'script-src': ["'self'", "'unsafe-inline'"],
+        'script-src': ["'self'"],
         'img-src': ["'self'", 'data:', 'blob:', 'https:', ...(tileOrigin ? [tileOrigin] : [])],
         'worker-src': ["'self'"],
       },
