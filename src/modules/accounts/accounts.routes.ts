@@ -45,7 +45,7 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ ctx: AccountsContext; s
   }, async (req, reply) => signedIn(reply, await auth.loginCitizen(ctx, req.body, meta(req))));
 
   app.get('/api/v1/auth/session', {
-    config: { authenticated: true, allowPasswordChange: true },
+    config: { authenticated: true, administrators: true, allowPasswordChange: true },
     schema: { tags: ['auth'], summary: 'The current session (and its CSRF token)', response: { 200: Type.Intersect([S.SessionResponse, Type.Object({ idleTimeoutSeconds: Type.Integer() })]), ...errors } },
   }, async (req) => {
     const a = actor(req);
@@ -54,7 +54,7 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ ctx: AccountsContext; s
   });
 
   app.post('/api/v1/auth/password', {
-    config: { authenticated: true, allowPasswordChange: true, rateLimit: strictLimits },
+    config: { authenticated: true, administrators: true, allowPasswordChange: true, rateLimit: strictLimits },
     schema: { tags: ['auth'], summary: 'Change one’s own password (other sessions end)', body: S.PasswordBody, response: { 200: Ok, ...errors } },
   }, async (req) => {
     await auth.changePassword(ctx, actor(req), req.body, meta(req));
@@ -62,12 +62,12 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ ctx: AccountsContext; s
   });
 
   app.post('/api/v1/auth/totp/setup', {
-    config: { authenticated: true },
+    config: { authenticated: true, administrators: true },
     schema: { tags: ['auth'], summary: 'Start using TOTP (optional for non-administrators): a new secret', response: { 200: Type.Object({ secret: Type.String(), uri: Type.String() }), ...errors } },
   }, async (req) => auth.setupTotp(ctx, actor(req)));
 
   app.post('/api/v1/auth/totp/enable', {
-    config: { authenticated: true, rateLimit: strictLimits },
+    config: { authenticated: true, administrators: true, rateLimit: strictLimits },
     schema: { tags: ['auth'], summary: 'Turn TOTP on with a code from the new secret', body: Type.Object({ code: Type.String({ pattern: '^[0-9]{6}$' }) }, { additionalProperties: false }), response: { 200: Ok, ...errors } },
   }, async (req) => {
     await auth.enableTotp(ctx, actor(req), req.body.code, meta(req));
@@ -75,7 +75,7 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ ctx: AccountsContext; s
   });
 
   app.post('/api/v1/auth/logout', {
-    config: { authenticated: true, allowPasswordChange: true },
+    config: { authenticated: true, administrators: true, allowPasswordChange: true },
     schema: { tags: ['auth'], summary: 'Sign out', response: { 200: Ok, ...errors } },
   }, async (req, reply) => {
     await auth.logout(ctx, actor(req), false, meta(req));
@@ -84,7 +84,7 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ ctx: AccountsContext; s
   });
 
   app.post('/api/v1/auth/logout-all', {
-    config: { authenticated: true, allowPasswordChange: true },
+    config: { authenticated: true, administrators: true, allowPasswordChange: true },
     schema: { tags: ['auth'], summary: 'Sign out everywhere (every session of this account)', response: { 200: Ok, ...errors } },
   }, async (req, reply) => {
     const n = await auth.logout(ctx, actor(req), true, meta(req));
@@ -94,12 +94,12 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ ctx: AccountsContext; s
 
   // --- users
   app.get('/api/v1/users/me', {
-    config: { authenticated: true, allowPasswordChange: true },
+    config: { authenticated: true, administrators: true, allowPasswordChange: true },
     schema: { tags: ['users'], summary: 'My account', response: { 200: Type.Union([S.UserSchema, Type.Object({ id: Type.Integer(), kind: Type.Literal('citizen'), displayName: Type.String(), phone: Type.Union([Type.String(), Type.Null()]) })]), ...errors } },
   }, async (req) => users.me(ctx, actor(req)));
 
   app.patch('/api/v1/users/me', {
-    config: { authenticated: true },
+    config: { authenticated: true, administrators: true },
     schema: { tags: ['users'], summary: 'Edit my display name or phone (not my role or unit)', body: S.UpdateMeBody, response: { 200: Type.Union([S.UserSchema, Type.Object({ id: Type.Integer(), kind: Type.Literal('citizen'), displayName: Type.String(), phone: Type.Union([Type.String(), Type.Null()]) })]), ...errors } },
   }, async (req) => {
     const a = actor(req);

@@ -9,7 +9,7 @@ import cookie from '@fastify/cookie';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AppError } from '../errors.js';
-import type { Actor, Permission } from './actor.js';
+import { isAdminRole, type Actor, type Permission } from './actor.js';
 
 export const SESSION_COOKIE = 'pingan_session';
 export const CSRF_HEADER = 'x-csrf-token';
@@ -27,6 +27,13 @@ declare module 'fastify' {
     permission?: Permission;
     /** Reachable while a password change is pending. */
     allowPasswordChange?: boolean;
+    /**
+     * An `authenticated` route the three administrators may call too: their own account and
+     * session. Every other `authenticated` route is business (cases, photos, reports) and refuses
+     * them (三员分立: administrators do no business work); `permission` routes admit whom the
+     * role table says.
+     */
+    administrators?: boolean;
   }
 }
 
@@ -34,7 +41,7 @@ export interface AuthResolvers {
   session(token: string, req: FastifyRequest): Promise<Actor | null>;
   apiKey(token: string, req: FastifyRequest): Promise<Actor | null>;
   /** Told about a refused permission (for the audit log). */
-  onDenied?(req: FastifyRequest, permission: Permission): Promise<void>;
+  onDenied?(req: FastifyRequest, permission: Permission | 'business'): Promise<void>;
 }
 
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -83,6 +90,10 @@ async function plugin(app: FastifyInstance, resolvers: AuthResolvers) {
     if (actor.kind !== 'key' && !SAFE_METHODS.has(req.method)) {
       const sent = req.headers[CSRF_HEADER];
       if (typeof sent !== 'string' || !sameToken(sent, actor.csrfToken)) throw new AppError('CSRF_FAILED');
+    }
+    if (!config.permission && !config.administrators && actor.kind === 'staff' && actor.roles.some(isAdminRole)) {
+      await resolvers.onDenied?.(req, 'business');
+      throw new AppError('FORBIDDEN', { zh: '系统管理员、安全管理员和审计员不办理业务（三员分立）', en: 'Administrators and the auditor do no business work (separation of duties)' });
     }
     if (config.permission && !actor.permissions.has(config.permission)) {
       await resolvers.onDenied?.(req, config.permission);
