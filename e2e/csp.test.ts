@@ -31,19 +31,18 @@ describe('Content-Security-Policy of the pages', () => {
     await page.goto(`${t.url}/console`);
     // the page's own bundle (a script from 'self') rendered the sign-in form
     await page.getByRole('button', { name: /登\s*录/ }).waitFor({ timeout: 20_000 });
-    const result = await page.evaluate(async () => {
-      const w = window as unknown as { pwned?: string[]; violations: string[] };
-      w.violations = [];
-      document.addEventListener('securitypolicyviolation', (e) => w.violations.push(e.violatedDirective));
+    const result = await page.evaluate<{ pwned: string[]; violations: string[] }>(`(async () => {
+      const violations = [];
+      document.addEventListener('securitypolicyviolation', (e) => violations.push(e.violatedDirective));
       const div = document.createElement('div');
-      div.innerHTML = '<img src="/nothing.png" onerror="(window.pwned = window.pwned || []).push(\'onerror\')">';
+      div.innerHTML = '<img src="/nothing.png" onerror="(window.pwned = window.pwned || []).push(\\'onerror\\')">';
       document.body.append(div);
       const s = document.createElement('script');
       s.textContent = "(window.pwned = window.pwned || []).push('script')";
       document.body.append(s);
       await new Promise((r) => setTimeout(r, 500));
-      return { pwned: w.pwned ?? [], violations: w.violations };
-    });
+      return { pwned: window.pwned ?? [], violations };
+    })()`);
     expect(result.pwned).toEqual([]);
     expect(result.violations.some((v) => v.startsWith('script-src'))).toBe(true);
     await context.close();

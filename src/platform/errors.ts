@@ -43,8 +43,10 @@ export class AppError extends Error {
   readonly text: Message;
   readonly field?: string;
   readonly details?: ErrorDetail[];
+  /** Sent as Retry-After (seconds) with the answer: when trying again can succeed. */
+  readonly retryAfterSeconds?: number;
 
-  constructor(code: ErrorCode, text?: Partial<Message>, opts: { field?: string; details?: ErrorDetail[]; cause?: unknown } = {}) {
+  constructor(code: ErrorCode, text?: Partial<Message>, opts: { field?: string; details?: ErrorDetail[]; cause?: unknown; retryAfterSeconds?: number } = {}) {
     const base = ERROR_CODES[code];
     const msg = { zh: text?.zh ?? base.zh, en: text?.en ?? base.en };
     super(msg.en, { cause: opts.cause });
@@ -53,6 +55,7 @@ export class AppError extends Error {
     this.text = msg;
     this.field = opts.field;
     this.details = opts.details;
+    this.retryAfterSeconds = opts.retryAfterSeconds;
   }
 }
 

@@ -167,6 +167,7 @@ export function registerErrorHandling(app: FastifyInstance): void {
     const status = httpStatusOf(appError.code);
     if (status >= 500) req.log.error({ err }, 'request failed');
     else req.log.info({ code: appError.code, field: appError.field }, 'request rejected');
+    if (appError.retryAfterSeconds !== undefined) reply.header('retry-after', String(Math.max(1, Math.ceil(appError.retryAfterSeconds))));
     return reply.status(status).send(errorBody(appError));
   });
   app.setNotFoundHandler((req, reply) =>

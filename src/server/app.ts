@@ -64,6 +64,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   const events: EventsContext = {
     database, locator, crypto: deps.crypto, sms: accounts.sms, blobs: deps.blobs ?? new LocalBlobStore(config.mediaDir), now: deps.now ?? (() => new Date()),
+    intakeLimits: config.intakeLimits,
   };
 
   // first of the hooks: while closing, a request is answered 503 before any other work

@@ -23,6 +23,8 @@ export interface Config {
   gridRevisionPollMs: number;
   /** Requests per minute per caller (account or key; IP when signed out). */
   rateLimitPerMinute: number;
+  /** Cases one reporter may file in an hour and in a day (citizens also per device); repeats of an open case are not counted. */
+  intakeLimits: IntakeLimits;
   /** Sign-in and SMS requests per minute per IP. */
   authRateLimitPerMinute: number;
   /** Trust X-Forwarded-* from a reverse proxy (client IP, https). */
@@ -38,6 +40,16 @@ export interface Config {
   webDir: string;
   /** How often the deadline sweep and the notification dispatcher run (0: never, e.g. in tests). */
   sweepIntervalMs: number;
+}
+
+export interface IntakeLimits {
+  citizen: { hour: number; day: number };
+  /** grid workers' patrol reports and operators' hotline entries, per account */
+  staff: { hour: number; day: number };
+  /** integrations (API keys, Open311), per key */
+  key: { hour: number; day: number };
+  /** how far back a repeat of one's own open case is looked for (0: never) */
+  repeatMinutes: number;
 }
 
 export class ConfigError extends Error {
@@ -126,6 +138,12 @@ export function loadConfig(env: Env = process.env): Config {
     gridRevisionPollMs: integer(env, 'PINGAN_GRID_POLL_MS', 10_000, 100, 3_600_000),
     rateLimitPerMinute: integer(env, 'PINGAN_RATE_LIMIT', 600, 1, 1_000_000),
     authRateLimitPerMinute: integer(env, 'PINGAN_AUTH_RATE_LIMIT', 10, 1, 1_000_000),
+    intakeLimits: {
+      citizen: { hour: integer(env, 'PINGAN_INTAKE_CITIZEN_HOUR', 10, 1, 1_000_000), day: integer(env, 'PINGAN_INTAKE_CITIZEN_DAY', 30, 1, 1_000_000) },
+      staff: { hour: integer(env, 'PINGAN_INTAKE_STAFF_HOUR', 120, 1, 1_000_000), day: integer(env, 'PINGAN_INTAKE_STAFF_DAY', 1_000, 1, 1_000_000) },
+      key: { hour: integer(env, 'PINGAN_INTAKE_KEY_HOUR', 3_000, 1, 10_000_000), day: integer(env, 'PINGAN_INTAKE_KEY_DAY', 30_000, 1, 10_000_000) },
+      repeatMinutes: integer(env, 'PINGAN_INTAKE_REPEAT_MINUTES', 10, 0, 1_440),
+    },
     trustProxy: oneOf(env, 'PINGAN_TRUST_PROXY', ['true', 'false'] as const, 'false') === 'true',
     sweepIntervalMs: integer(env, 'PINGAN_SWEEP_INTERVAL_MS', 30_000, 0, 3_600_000),
     tileUrl: tileUrl(env, 'PINGAN_TILE_URL'),

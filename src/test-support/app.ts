@@ -42,7 +42,13 @@ export function testClock(start = new Date()) {
 
 export async function testApp(database: Database, env: Record<string, string> = {}, opts: { now?: () => Date } = {}) {
   const mediaDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-media-'));
-  const config = loadConfig({ NODE_ENV: 'test', PINGAN_AUTH_RATE_LIMIT: '100000', PINGAN_RATE_LIMIT: '100000', PINGAN_MEDIA_DIR: mediaDir, ...env });
+  const config = loadConfig({
+    NODE_ENV: 'test', PINGAN_AUTH_RATE_LIMIT: '100000', PINGAN_RATE_LIMIT: '100000', PINGAN_MEDIA_DIR: mediaDir,
+    // tests file many (alike) cases as one reporter; src/modules/events/intake-limits.test.ts sets the limits it tests
+    PINGAN_INTAKE_CITIZEN_HOUR: '100000', PINGAN_INTAKE_CITIZEN_DAY: '100000', PINGAN_INTAKE_STAFF_HOUR: '100000', PINGAN_INTAKE_STAFF_DAY: '100000',
+    PINGAN_INTAKE_REPEAT_MINUTES: '0',
+    ...env,
+  });
   const built = await buildApp({ config, database, crypto: testCrypto(), logger: false, now: opts.now });
   built.app.addHook('onClose', async () => fs.rmSync(mediaDir, { recursive: true, force: true }));
   await built.locator.refresh(database.db, true);

@@ -16,11 +16,17 @@ export interface EventsContext {
   sms: SmsSender;
   /** The time, injectable so tests can move it. */
   now: () => Date;
+  /** Cases per reporter (and citizen's device) per hour and day (server config). */
+  intakeLimits: { citizen: Limit; staff: Limit; key: Limit; /** a repeat of one's own open case within this is no new case (0: off) */ repeatMinutes: number };
 }
+
+export interface Limit { hour: number; day: number }
 
 export interface RequestMeta {
   ip: string | null;
   userAgent: string | null;
+  /** X-Device-Id: a citizen app's id for the device (a random string it keeps) */
+  device?: string | null;
 }
 
 export const REPORTER_PHONE_CONTEXT = 'events.reporter_phone';

@@ -138,11 +138,13 @@ const value = (k: string, v: unknown): SQL => {
   return sql`${v}`;
 };
 
-export async function insertEvent(db: Db, e: NewEvent): Promise<number> {
+/** `intake`: who filed it and from which device (hashed), for the intake limits. */
+export async function insertEvent(db: Db, e: NewEvent, intake: { by: string; device: string | null }): Promise<number> {
   const keys = Object.keys(e).filter((k) => k in COLUMNS) as (keyof typeof COLUMNS)[];
   const cols = sql.raw(keys.map((k) => COLUMNS[k]).join(', '));
   const vals = sql.join(keys.map((k) => value(k, (e as Record<string, unknown>)[k])), sql`, `);
-  const [r] = await rows<{ id: string | number }>(db, sql`insert into events (${cols}, updated_at) values (${vals}, ${e.createdAt.toISOString()}::timestamptz) returning id`);
+  const [r] = await rows<{ id: string | number }>(db, sql`insert into events (${cols}, intake_by, intake_device, updated_at)
+    values (${vals}, ${intake.by}, ${intake.device}, ${e.createdAt.toISOString()}::timestamptz) returning id`);
   return Number(r.id);
 }
 

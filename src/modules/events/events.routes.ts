@@ -37,9 +37,11 @@ export const eventsRoutes: FastifyPluginAsyncTypebox<{ ctx: EventsContext }> = a
       body: S.IntakeBody, headers: S.IdempotencyHeaders, response: { 200: S.IntakeResponse, 201: S.IntakeResponse, ...errors },
     },
   }, async (req, reply) => {
-    const r = await reportEvent(ctx, actor(req), req.body, meta(req), req.headers['idempotency-key']);
+    const r = await reportEvent(ctx, actor(req), req.body, { ...meta(req), device: req.headers['x-device-id'] ?? null }, req.headers['idempotency-key']);
     const [event] = await toViews(db, actor(req), [r.event]);
-    return reply.status(r.replayed ? 200 : 201).send({ event, replayed: r.replayed, duplicates: r.duplicates.map((d) => ({ ...d, createdAt: d.createdAt.toISOString() })) });
+    return reply.status(r.replayed || r.repeated ? 200 : 201).send({
+      event, replayed: r.replayed, ...(r.repeated ? { repeated: true } : {}), duplicates: r.duplicates.map((d) => ({ ...d, createdAt: d.createdAt.toISOString() })),
+    });
   });
 
   app.get('/api/v1/events/duplicates', {

@@ -37,6 +37,7 @@ export type IntakeBodyT = Static<typeof IntakeBody>;
 
 export const IdempotencyHeaders = Type.Object({
   'idempotency-key': Type.Optional(Type.String({ minLength: 8, maxLength: 128, pattern: '^[\\x21-\\x7e]+$', description: 'A retried submission with the same key returns the first case' })),
+  'x-device-id': Type.Optional(Type.String({ pattern: '^[A-Za-z0-9_-]{16,64}$', description: 'A citizen app’s random id for the device (kept by the app): intake limits count per device too' })),
 });
 
 export const EventIdParams = Type.Object({ id: Type.Integer({ minimum: 1, maximum: 9007199254740991 }) });
@@ -140,6 +141,7 @@ export const IntakeResponse = Type.Object({
   event: EventView,
   duplicates: Type.Array(DuplicateSchema, { description: 'Already reported nearby: follow that one instead' }),
   replayed: Type.Boolean({ description: 'True when this answers a retry with the same Idempotency-Key' }),
+  repeated: Type.Optional(Type.Boolean({ description: 'True when the report repeated your own open case of the last 10 minutes (same category, near-identical text, same place, no new photo): `event` is that case and nothing new was stored' })),
 });
 
 const csv = (pattern: string, description: string) => Type.String({ maxLength: 400, pattern: `^(${pattern})(,(${pattern}))*$`, description });

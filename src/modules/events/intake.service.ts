@@ -21,6 +21,7 @@ import { findDuplicates, type DuplicateCandidate } from './duplicates.js';
 import { notifyUsers, notifyWebhooks, staffOf } from './notify.js';
 import { claimPhotos } from './photos.service.js';
 import { validateAttributes } from './attributes.js';
+import { assertIntakeAllowed, deviceKey, limitOf, repeatOf } from './intake-limits.js';
 
 export interface IntakeInput {
   categoryCode: string;
@@ -47,6 +48,8 @@ export interface IntakeResult {
   event: EventRow;
   duplicates: DuplicateCandidate[];
   replayed: boolean;
+  /** The report repeated the reporter's own open case of a few minutes ago: `event` is that case, nothing new was stored. */
+  repeated?: boolean;
 }
 
 export const MAX_PHOTOS = 9;
@@ -173,6 +176,16 @@ export async function reportEvent(ctx: EventsContext, actor: Actor, input: Intak
     if (input.resolvedOnSpot && category.evidenceRequired && photos.length === 0) {
       throw new AppError('VALIDATION_FAILED', { zh: `「${category.name}」就地解决须上传处置照片`, en: `Resolving ${category.nameEn} on the spot needs a photo` }, { field: 'photos' });
     }
+    // the reporter's own report of a few minutes ago again (no new photo): answered with that case
+    const device = actor.kind === 'citizen' ? deviceKey(meta.device) : null;
+    if (photos.length === 0) {
+      const first = await repeatOf(tx, caller, { categoryCode: category.code, description, lon: place.lon, lat: place.lat }, now, ctx.intakeLimits.repeatMinutes);
+      if (first !== null) {
+        if (idempotencyKey) await repo.settleIdempotencyKey(tx, caller, idempotencyKey, first);
+        return { event: (await repo.getEvent(tx, first))!, duplicates: [], replayed: false, repeated: true };
+      }
+    }
+    await assertIntakeAllowed(tx, limitOf(ctx, actor), caller, device, now);
     const handler = await handlerUnit(tx, category, place);
     const duplicates = place.lon !== null && place.lat !== null ? await findDuplicates(tx, category.code, place.lon, place.lat, now, null) : [];
 
@@ -192,7 +205,7 @@ export async function reportEvent(ctx: EventsContext, actor: Actor, input: Intak
       status, ownerUnitId: place.center.id, ownerPath: place.center.path, ownerLevel: place.center.level, handlerUnitId: handler?.id ?? null,
       assigneeUnitId: onSpot && actor.kind === 'staff' ? actor.orgId : null, assigneePath: null, assigneeUserId: onSpot ? actor.id : null,
       ...clock, dueAt: onSpot ? now : null, resolvedOnSpot: onSpot, handledAt: onSpot ? now : null, acceptedAt: onSpot ? now : null, createdAt: now,
-    });
+    }, { by: caller, device });
     const transitionId = await repo.insertTransition(tx, {
       eventId: id, countyCode: place.countyCode, areaPath: place.areaPath, action: onSpot ? 'report_resolved' : 'report', fromStatus: null, toStatus: status,
       actorKind: actor.kind, actorId: actor.id, actorName: actor.kind === 'key' ? actor.name : (reporterName ?? actor.name), ownerUnitId: place.center.id, assigneeUnitId: null, assigneeUserId: null,

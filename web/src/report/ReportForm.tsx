@@ -6,7 +6,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useTranslation } from 'react-i18next';
 import { Button, Card, ErrorBlock, Form, ImageUploader, Input, NoticeBar, Result, Selector, Switch, TextArea, Toast, type ImageUploadItem } from 'antd-mobile';
-import { api, ApiError, newKey } from '../shared/api.js';
+import { api, ApiError, deviceId, newKey } from '../shared/api.js';
 import { uploadPhoto } from '../shared/photos.js';
 import { LocationPicker, type Point } from './LocationPicker.js';
 import { CategoryPicker, type Category, type Field } from './CategoryPicker.js';
@@ -29,6 +29,7 @@ export function ReportForm({ onShow }: { onShow: (id: number) => void }) {
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
   const [done, setDone] = useState<number | null>(null);
+  const [repeated, setRepeated] = useState(false);
   const key = useRef(newKey());
 
   const loadCategories = () => {
@@ -48,7 +49,7 @@ export function ReportForm({ onShow }: { onShow: (id: number) => void }) {
     return (
       <Result status="success" title={t('ok.title')} description={
         <div>
-          <p>{t('ok.text', { id: done })}</p>
+          <p>{t(repeated ? 'ok.repeated' : 'ok.text', { id: done })}</p>
           <Button color="primary" onClick={() => onShow(done)} style={{ marginRight: 8 }}>{t('ok.view')}</Button>
           <Button onClick={() => { setDone(null); setDescription(''); setPhotos([]); setAttributes({}); setAddress(''); key.current = newKey(); }}>{t('ok.again')}</Button>
         </div>
@@ -79,7 +80,8 @@ export function ReportForm({ onShow }: { onShow: (id: number) => void }) {
         ...(address.trim() ? { address: address.trim() } : {}), ...(Object.keys(attributes).length ? { attributes } : {}),
         photos: photos.map((p) => p.extra as string), anonymous,
       };
-      const r = await api.post<{ event: { id: number } }>('/api/v1/events', body, { 'idempotency-key': key.current });
+      const r = await api.post<{ event: { id: number }; repeated?: boolean }>('/api/v1/events', body, { 'idempotency-key': key.current, 'x-device-id': deviceId() });
+      setRepeated(!!r.repeated);
       setDone(r.event.id);
     } catch (e) {
       if (e instanceof ApiError && e.field) setErrors({ [e.field]: e.say(i18n.language) });

@@ -103,3 +103,17 @@ export function newKey(): string {
   crypto.getRandomValues(b);
   return Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
 }
+
+/** This device's id for the intake limits (X-Device-Id): random, kept in the browser's storage. */
+export function deviceId(): string {
+  const KEY = 'pingan.device';
+  try {
+    const known = localStorage.getItem(KEY);
+    if (known && /^[A-Za-z0-9_-]{16,64}$/.test(known)) return known;
+    const id = `d${newKey()}`;
+    localStorage.setItem(KEY, id);
+    return id;
+  } catch {
+    return `d${newKey()}`;
+  }
+}
