@@ -7,6 +7,9 @@ export default defineConfig({
     testTimeout: 60_000,
     hookTimeout: 120_000,
     pool: 'forks',
+    // a browser step (a modal closing after the server answered) can take more than the default
+    // second on a loaded 2-core machine; a poll that never succeeds still fails, after 10 s
+    expect: { poll: { timeout: 10_000 } },
     env: { NODE_ENV: 'test' },
   },
 });
