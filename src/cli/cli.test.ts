@@ -10,7 +10,7 @@ afterAll(() => fs.rmSync(dataDir, { recursive: true, force: true }));
 /** The real command, on an embedded database of its own (PostgreSQL is covered by the other tests). */
 function pingan(...args: string[]) {
   const r = spawnSync(path.resolve('node_modules/.bin/tsx'), [path.resolve('src/cli/main.ts'), ...args], {
-    env: { ...process.env, PINGAN_DATA_DIR: dataDir, DATABASE_URL: '', NODE_ENV: 'development' },
+    env: { ...process.env, PINGAN_DATA_DIR: dataDir, PINGAN_AUDIT_CHECKPOINT_FILE: path.join(dataDir, 'audit-checkpoints.jsonl'), DATABASE_URL: '', NODE_ENV: 'development' },
     encoding: 'utf8',
     timeout: 120_000,
   });
@@ -90,9 +90,29 @@ describe('pingan CLI', () => {
     const ok = pingan('audit', 'verify');
     expect(ok.code).toBe(0);
     expect(ok.out).toMatch(/Audit log intact: \d+ rows/);
-    // alter one row behind the application's back (the trigger must be switched off to do it)
+    expect(ok.out).toMatch(/No checkpoint yet/);
+    expect(pingan('audit', 'verify', '--require-checkpoint').code).toBe(3);
+    // the head signed outside the database; then the newest 5 rows deleted while nothing runs
+    const cp = pingan('audit', 'checkpoint');
+    expect(cp.code).toBe(0);
+    const [, rowsCp, lastId] = /Checkpoint: (\d+) rows up to #(\d+)/.exec(cp.out)!.map(Number);
+    expect(rowsCp).toBe(lastId);
+    const held = pingan('audit', 'verify');
+    expect(held.code).toBe(0);
+    expect(held.out).toContain(`head #${lastId} `);
+    expect(held.out).toContain(`Holds its latest checkpoint`);
     const { openDatabase } = await import('../platform/db/database.js');
-    const db = await openDatabase({ dataDir });
+    let db = await openDatabase({ dataDir });
+    await db.exec(`ALTER TABLE audit_log DISABLE TRIGGER USER; DELETE FROM audit_log WHERE id > ${lastId - 5}; ALTER TABLE audit_log ENABLE TRIGGER USER;`);
+    await db.close();
+    const cut = pingan('audit', 'verify');
+    expect(cut.code).toBe(3);
+    expect(cut.out).toMatch(new RegExp(`AUDIT LOG INCOMPLETE: the log ends at row ${lastId - 5} .* rows were cut from its end`));
+    // and the cut log is not signed as it is now
+    expect(pingan('audit', 'checkpoint').code).toBe(3);
+
+    // alter one row behind the application's back (the trigger must be switched off to do it)
+    db = await openDatabase({ dataDir });
     await db.exec("ALTER TABLE audit_log DISABLE TRIGGER USER; UPDATE audit_log SET result = 'failure' WHERE id = 3; ALTER TABLE audit_log ENABLE TRIGGER USER;");
     await db.close();
     // production refuses the published demo passwords and a missing key

@@ -10,7 +10,7 @@ import { migrate } from '../platform/db/migrator.js';
 import { loadConfig, ConfigError, type Config } from '../server/config.js';
 import { fieldCrypto, serve } from '../server/main.js';
 import * as accounts from '../modules/accounts/index.js';
-import { verifyAuditChain } from '../platform/audit/index.js';
+import { auditHead, checkAgainstCheckpoint, CheckpointFile, verifyAuditChain, writeCheckpoint } from '../platform/audit/index.js';
 import { assertPhone } from '../platform/pii/index.js';
 import { ROLES } from '../platform/auth/actor.js';
 import { seedDatabase, DEFAULT_SEED } from '../server/seed.js';
@@ -208,15 +208,45 @@ export function buildCli(config: () => Config): Command {
   const audit = program.command('audit').description('the audit log');
   audit
     .command('verify')
-    .description('check the hash chain; names the first row altered or removed')
-    .action(async () => {
-      await withDatabase(config(), async (db) => {
+    .description('check the hash chain (names the first row altered or removed) and the log against its latest signed checkpoint (a cut tail, an older backup)')
+    .option('--require-checkpoint', 'fail when no checkpoint exists yet')
+    .action(async (o: { requireCheckpoint?: boolean }) => {
+      const cfg = config();
+      await withDatabase(cfg, async (db) => {
         const r = await verifyAuditChain(db.db);
-        if (r.ok) console.log(`Audit log intact: ${r.rows} rows, hash chain verified.`);
-        else {
+        if (!r.ok) {
           console.error(`AUDIT LOG TAMPERED at row ${r.firstBadId}: ${r.reason} (${r.rows} rows checked)`);
           process.exitCode = 3;
+          return;
         }
+        const head = await auditHead(db.db);
+        const store = new CheckpointFile(cfg.auditCheckpointFile);
+        const c = await checkAgainstCheckpoint(db.db, fieldCrypto(cfg), store);
+        if (!c.ok) {
+          console.error(`AUDIT LOG INCOMPLETE: ${c.reason}`);
+          process.exitCode = 3;
+          return;
+        }
+        console.log(`Audit log intact: ${r.rows} rows, hash chain verified; head #${head?.id ?? 0} ${head?.hash.slice(0, 16) ?? '-'}…`);
+        if (c.checkpoint) console.log(`Holds its latest checkpoint (${store.file}): ${c.checkpoint.rows} rows up to #${c.checkpoint.lastId} at ${c.checkpoint.at}, signature valid.`);
+        else {
+          console.log(`No checkpoint yet in ${store.file}: that no rows were cut from the end is not proven (the server writes one at start, every PINGAN_AUDIT_CHECKPOINT_MS, on export and at shutdown; or run \`pingan audit checkpoint\`).`);
+          if (o.requireCheckpoint) process.exitCode = 3;
+        }
+      });
+    });
+  audit
+    .command('checkpoint')
+    .description('sign the log\'s head and append it to the checkpoint file (refused when the log no longer holds the latest checkpoint)')
+    .action(async () => {
+      const cfg = config();
+      await withDatabase(cfg, async (db) => {
+        const store = new CheckpointFile(cfg.auditCheckpointFile);
+        const r = await writeCheckpoint(db.db, fieldCrypto(cfg), store, new Date());
+        if (!r.ok) {
+          console.error(`AUDIT LOG INCOMPLETE, not checkpointed: ${r.reason}`);
+          process.exitCode = 3;
+        } else console.log(r.checkpoint ? `Checkpoint: ${r.checkpoint.rows} rows up to #${r.checkpoint.lastId} at ${r.checkpoint.at} → ${store.file}` : 'The audit log is empty: nothing to checkpoint.');
       });
     });
 

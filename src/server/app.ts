@@ -14,7 +14,7 @@ import { registerErrorHandling, registerValidation } from '../platform/http.js';
 import { registerOpenApi } from '../platform/openapi.js';
 import { authentication } from '../platform/auth/authenticate.js';
 import { auditActor } from '../platform/auth/actor.js';
-import { recordAudit } from '../platform/audit/index.js';
+import { CheckpointFile, recordAudit } from '../platform/audit/index.js';
 import type { FieldCrypto } from '../platform/pii/index.js';
 import { gridsRoutes, LocatorService } from '../modules/grids/index.js';
 import { orgRoutes } from '../modules/org/index.js';
@@ -58,7 +58,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   }).withTypeProvider<TypeBoxTypeProvider>();
   const locator = deps.locator ?? new LocatorService();
   const accounts: AccountsContext = {
-    database, crypto: deps.crypto, secureCookies: config.secureCookies,
+    database, crypto: deps.crypto, secureCookies: config.secureCookies, auditCheckpoints: new CheckpointFile(config.auditCheckpointFile),
     sms: deps.sms ?? new OutboxSms(config.env === 'development' ? (m) => app.log.info(m) : undefined),
   };
 

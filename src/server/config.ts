@@ -4,6 +4,7 @@
  */
 import net from 'node:net';
 import path from 'node:path';
+import { defaultCheckpointFile } from '../platform/audit/index.js';
 import { fileURLToPath } from 'node:url';
 
 export interface Config {
@@ -38,6 +39,10 @@ export interface Config {
   tileAttribution: string | null;
   /** Where the built web pages are (npm run build:web). */
   webDir: string;
+  /** Where the audit log's signed head checkpoints are appended (outside the database). */
+  auditCheckpointFile: string;
+  /** How often the server checkpoints the audit head (0: only on export and at shutdown). */
+  auditCheckpointMs: number;
   /** How often the deadline sweep and the notification dispatcher run (0: never, e.g. in tests). */
   sweepIntervalMs: number;
 }
@@ -146,6 +151,8 @@ export function loadConfig(env: Env = process.env): Config {
     },
     trustProxy: oneOf(env, 'PINGAN_TRUST_PROXY', ['true', 'false'] as const, 'false') === 'true',
     sweepIntervalMs: integer(env, 'PINGAN_SWEEP_INTERVAL_MS', 30_000, 0, 3_600_000),
+    auditCheckpointFile: path.resolve(env.PINGAN_AUDIT_CHECKPOINT_FILE || defaultCheckpointFile(path.resolve(env.PINGAN_DATA_DIR && env.PINGAN_DATA_DIR !== '' ? env.PINGAN_DATA_DIR : 'data'))),
+    auditCheckpointMs: integer(env, 'PINGAN_AUDIT_CHECKPOINT_MS', 300_000, 0, 86_400_000),
     tileUrl: tileUrl(env, 'PINGAN_TILE_URL'),
     tileAttribution: env.PINGAN_TILE_ATTRIBUTION || null,
     webDir: path.resolve(env.PINGAN_WEB_DIR || fileURLToPath(new URL('../../dist-web', import.meta.url))),

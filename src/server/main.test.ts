@@ -36,7 +36,11 @@ describe('pingan serve (a real process)', () => {
 
   it('starts, answers /healthz and /readyz, and on SIGTERM finishes and releases the data directory', async () => {
     const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'pingan-serve-'));
-    const p = run(['serve'], { PORT: '0', PINGAN_DATA_DIR: dataDir, ...(process.env.TEST_DATABASE_URL ? { DATABASE_URL: '' } : {}) });
+    const checkpoints = path.join(dataDir, 'audit-checkpoints.jsonl');
+    // something in the audit log for the server to checkpoint
+    const created = run(['seed', '--counties', '330106', '--no-accounts'], { PINGAN_DATA_DIR: dataDir, PINGAN_AUDIT_CHECKPOINT_FILE: checkpoints, ...(process.env.TEST_DATABASE_URL ? { DATABASE_URL: '' } : {}) });
+    expect(await created.exited).toBe(0);
+    const p = run(['serve'], { PORT: '0', PINGAN_DATA_DIR: dataDir, PINGAN_AUDIT_CHECKPOINT_FILE: checkpoints, ...(process.env.TEST_DATABASE_URL ? { DATABASE_URL: '' } : {}) });
     const url = await until(() => /listening at (http:\/\/127\.0\.0\.1:\d+)/.exec(p.output())?.[1]);
     expect((await fetch(`${url}/healthz`)).status).toBe(200);
     await until(() => (/spatial index ready/.test(p.output()) ? true : undefined));
@@ -61,6 +65,10 @@ describe('pingan serve (a real process)', () => {
     expect(await p.exited).toBe(0);
     expect(p.output()).toMatch(/stopped/);
     expect(fs.existsSync(path.join(dataDir, 'pingan.lock'))).toBe(false);
+    // the audit head was checkpointed outside the database (at start; at shutdown when it moved)
+    const lines = fs.readFileSync(checkpoints, 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { lastId: number; signature: string });
+    expect(lines.at(-1)!.lastId).toBeGreaterThan(0);
+    expect(lines.at(-1)!.signature).toMatch(/^[\w-]+\.[\w-]{43}$/);
     fs.rmSync(dataDir, { recursive: true, force: true });
   }, 120_000);
 });

@@ -11,6 +11,7 @@ import * as org from '../modules/org/index.js';
 import { countActiveDemoUsers, OutboxSms, seedDemoAccounts, DEMO_PASSWORD, DEMO_TOTP_SECRET } from '../modules/accounts/index.js';
 import type { Scale } from '../modules/grids/index.js';
 import { seedCategories, startScheduler } from '../modules/events/index.js';
+import { writeCheckpoint } from '../platform/audit/index.js';
 import { buildApp } from './app.js';
 import type { Config } from './config.js';
 import { DEMO_HISTORY, seedDatabase } from './seed.js';
@@ -63,6 +64,18 @@ export async function serve(config: Config, opts: ServeOptions = {}) {
   const { app, locator, drain } = built;
   const log = app.log;
   let stopScheduler = () => {};
+  let checkpointTimer: NodeJS.Timeout | undefined;
+  // the audit head, signed, to a file outside the database: at intervals and at shutdown (and on
+  // every export); a log that no longer holds its last checkpoint is reported, never re-signed
+  const checkpoints = built.accounts.auditCheckpoints!;
+  const checkpoint = async () => {
+    try {
+      const r = await writeCheckpoint(database.db, built.accounts.crypto, checkpoints, new Date());
+      if (!r.ok) log.error({ reason: r.reason, file: checkpoints.file }, 'AUDIT LOG DOES NOT MATCH ITS LAST CHECKPOINT');
+    } catch (err) {
+      log.warn({ err, file: checkpoints.file }, 'audit checkpoint failed');
+    }
+  };
 
   closeWithGrace({ delay: config.shutdownTimeoutMs }, async ({ signal, err }) => {
     if (err) log.error({ err }, 'shutting down after an error');
@@ -75,6 +88,8 @@ export async function serve(config: Config, opts: ServeOptions = {}) {
     const { unanswered } = await drain.run({ drainMs: err ? 0 : config.shutdownDrainMs, deadline: started + Math.max(0, config.shutdownTimeoutMs - 1_000) });
     if (unanswered) log.warn({ unanswered }, 'shutting down with requests still in flight');
     await app.close();
+    clearInterval(checkpointTimer);
+    await checkpoint();
     await database.close();
     log.info('stopped');
   });
@@ -89,5 +104,7 @@ export async function serve(config: Config, opts: ServeOptions = {}) {
     locator.refresh(database.db).catch((err: unknown) => log.warn({ err }, 'spatial index refresh failed'));
   }, config.gridRevisionPollMs);
   poll.unref();
+  await checkpoint();
+  if (config.auditCheckpointMs > 0) checkpointTimer = setInterval(() => void checkpoint(), config.auditCheckpointMs).unref();
   return { app, database, locator };
 }

@@ -46,7 +46,7 @@ export async function testApp(database: Database, env: Record<string, string> = 
     NODE_ENV: 'test', PINGAN_AUTH_RATE_LIMIT: '100000', PINGAN_RATE_LIMIT: '100000', PINGAN_MEDIA_DIR: mediaDir,
     // tests file many (alike) cases as one reporter; src/modules/events/intake-limits.test.ts sets the limits it tests
     PINGAN_INTAKE_CITIZEN_HOUR: '100000', PINGAN_INTAKE_CITIZEN_DAY: '100000', PINGAN_INTAKE_STAFF_HOUR: '100000', PINGAN_INTAKE_STAFF_DAY: '100000',
-    PINGAN_INTAKE_REPEAT_MINUTES: '0',
+    PINGAN_INTAKE_REPEAT_MINUTES: '0', PINGAN_AUDIT_CHECKPOINT_FILE: path.join(mediaDir, 'audit-checkpoints.jsonl'),
     ...env,
   });
   const built = await buildApp({ config, database, crypto: testCrypto(), logger: false, now: opts.now });

@@ -3,7 +3,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Readable } from 'node:stream';
 import { Type } from 'typebox';
-import { exportAudit, listAudit, recordAudit, toCsvLine, AUDIT_CSV_HEADER } from '../../platform/audit/index.js';
+import { exportAudit, listAudit, recordAudit, toCsvLine, writeCheckpoint, AUDIT_CSV_HEADER } from '../../platform/audit/index.js';
 import { SESSION_COOKIE } from '../../platform/auth/authenticate.js';
 import { auditActor } from '../../platform/auth/actor.js';
 import { ErrorResponse } from '../../platform/http.js';
@@ -206,7 +206,10 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ ctx: AccountsContext; s
     schema: { tags: ['audit'], summary: 'Export the audit log of my org subtree (CSV or NDJSON, oldest first, streamed)', querystring: S.AuditExportQuery },
   }, async (req, reply) => {
     const visible = await auditScope(req);
-    await auditRead(req, 'audit.export');
+    // every export checkpoints the head first (outside the database, signed): what was exported
+    // can later be shown complete; a log that no longer holds its last checkpoint is said so
+    const check = ctx.auditCheckpoints ? await writeCheckpoint(ctx.database.db, ctx.crypto, ctx.auditCheckpoints, new Date()) : null;
+    await auditRead(req, 'audit.export', check && !check.ok ? { checkpoint: check.reason } : {});
     const csv = req.query.format === 'csv';
     const rowsOf = exportAudit(ctx.database.db, filters(req.query));
     async function* lines() {
@@ -216,12 +219,13 @@ export const accountsRoutes: FastifyPluginAsyncTypebox<{ ctx: AccountsContext; s
     return reply
       .header('content-type', csv ? 'text/csv; charset=utf-8' : 'application/x-ndjson; charset=utf-8')
       .header('content-disposition', `attachment; filename="audit.${req.query.format}"`)
+      .header('x-audit-checkpoint', check === null ? 'none' : check.ok ? `#${check.checkpoint?.lastId ?? 0}` : 'MISMATCH')
       .send(Readable.from(lines()));
   });
 
   // reading the audit log is itself audited
-  async function auditRead(req: FastifyRequest, action: string) {
+  async function auditRead(req: FastifyRequest, action: string, more: Record<string, unknown> = {}) {
     const a = actor(req);
-    await recordAudit(ctx.database.db, { ...auditActor(a, meta(req)), action, result: 'success', details: { query: req.query as Record<string, unknown> } });
+    await recordAudit(ctx.database.db, { ...auditActor(a, meta(req)), action, result: 'success', details: { query: req.query as Record<string, unknown>, ...more } });
   }
 };

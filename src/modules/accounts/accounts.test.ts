@@ -328,6 +328,11 @@ describe('authorization', () => {
     expect(log.json().items.every((r: { action: string }) => r.action.startsWith('auth.'))).toBe(true);
     const csv = await aud.get('/api/v1/audit/export?format=csv&action=user.*');
     expect(csv.headers['content-type']).toContain('text/csv');
+    // every export checkpoints the head outside the database first
+    const store = t.ctx.auditCheckpoints!;
+    const latest = store.all().at(-1)!;
+    expect(csv.headers['x-audit-checkpoint']).toBe(`#${latest.lastId}`);
+    expect(latest.lastId).toBeGreaterThan(0);
     expect(csv.body.split('\n')[0]).toContain('action');
     for (const url of ['/api/v1/users', '/api/v1/org/units/330106', '/api/v1/locate?lon=120.13&lat=30.26']) expect((await aud.get(url)).statusCode, url).toBe(403);
     expect((await lastAudit('audit.export')).actorId).toBe(aud.userId); // reading the log is audited

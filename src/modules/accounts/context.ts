@@ -1,4 +1,5 @@
 import type { Database } from '../../platform/db/database.js';
+import type { CheckpointFile } from '../../platform/audit/index.js';
 import type { FieldCrypto } from '../../platform/pii/index.js';
 import type { SmsSender } from './sms.js';
 
@@ -9,6 +10,8 @@ export interface AccountsContext {
   sms: SmsSender;
   /** Mark cookies Secure (behind TLS). */
   secureCookies: boolean;
+  /** Where the audit head is checkpointed on every export (absent: no checkpoint, e.g. the CLI's own context). */
+  auditCheckpoints?: CheckpointFile;
 }
 
 export interface RequestMeta {

@@ -17,3 +17,4 @@ export {
   type AuditVerification,
 } from './audit.js';
 export { toCsvLine, csvCell, AUDIT_CSV_HEADER } from './audit-csv.js';
+export { CheckpointFile, writeCheckpoint, checkAgainstCheckpoint, defaultCheckpointFile, type Checkpoint, type CheckpointCheck, type Signer } from './checkpoint.js';

@@ -22,6 +22,13 @@ export interface FieldCrypto {
   blindIndex(value: string, context: string): string;
   /** True when the token was encrypted under a key other than the current one. */
   needsReencrypt(token: string): boolean;
+  /**
+   * A signature (HMAC-SHA256 under a key derived from the current data key, per context) of a
+   * record kept outside the database, e.g. the audit log's checkpoints: `kid.mac`.
+   */
+  sign(data: string, context: string): string;
+  /** Whether `signature` is sign(data, context) under any key of the ring. */
+  verifySignature(data: string, signature: string, context: string): boolean;
 }
 
 const VERSION = 'v1';
@@ -74,7 +81,25 @@ export function createFieldCrypto(ring: KeyRing): FieldCrypto {
     needsReencrypt(token) {
       return parse(token).kid !== ring.currentKid;
     },
+
+    sign(data, context) {
+      return `${ring.currentKid}.${mac(ring, ring.currentKid, data, context)}`;
+    },
+
+    verifySignature(data, signature, context) {
+      const dot = typeof signature === 'string' ? signature.indexOf('.') : -1;
+      const kid = dot > 0 ? signature.slice(0, dot) : '';
+      if (!KID.test(kid) || !ring.has(kid)) return false;
+      const want = Buffer.from(mac(ring, kid, data, context)), got = Buffer.from(signature.slice(dot + 1));
+      return want.length === got.length && crypto.timingSafeEqual(want, got);
+    },
   };
+}
+
+/** HMAC-SHA256 (base64url) under a key derived from data key `kid` for signing records of `context`. */
+function mac(ring: KeyRing, kid: string, data: string, context: string): string {
+  const key = Buffer.from(crypto.hkdfSync('sha256', ring.key(kid), Buffer.alloc(0), `pingan-signature:${contextBytes(context).toString('utf8')}`, 32));
+  return crypto.createHmac('sha256', key).update(data, 'utf8').digest('base64url');
 }
 
 /** The context is a programming constant; an empty one would make the AAD protection pointless. */
