@@ -52,7 +52,10 @@ async function prepare(): Promise<{ env: Record<string, string>; open(): Promise
 
 function serve(env: Record<string, string>) {
   const child = spawn(process.execPath, ['--import', 'tsx', cli, 'serve'], {
-    env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', PORT: '0', PINGAN_SWEEP_INTERVAL_MS: '0', PINGAN_RATE_LIMIT: '100000', PINGAN_SHUTDOWN_DRAIN_MS: '500', ...TEST_KEYS, ...env },
+    env: { ...process.env, NODE_ENV: 'development', LOG_LEVEL: 'info', PORT: '0', PINGAN_SWEEP_INTERVAL_MS: '0', PINGAN_RATE_LIMIT: '100000', PINGAN_SHUTDOWN_DRAIN_MS: '500',
+      // the load repeats one report from one key: no intake limit or repeat merging here (intake-limits.test.ts)
+      PINGAN_INTAKE_KEY_HOUR: '1000000', PINGAN_INTAKE_KEY_DAY: '1000000', PINGAN_INTAKE_REPEAT_MINUTES: '0', ...TEST_KEYS,
+      PINGAN_AUDIT_CHECKPOINT_FILE: path.join(env.PINGAN_DATA_DIR ?? os.tmpdir(), 'audit-checkpoints.jsonl'), ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
