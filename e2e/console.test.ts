@@ -95,7 +95,8 @@ const borderColor = (el: unknown) => (globalThis as unknown as { getComputedStyl
 /** Confirms the open action modal. */
 async function confirm(page: Page) {
   await page.locator('.ant-modal-footer .ant-btn-primary').click();
-  await expect.poll(() => page.locator('.ant-modal-wrap:visible').count()).toBe(0);
+  // the modal closes once the server took the action; if it does not, say what the modal shows
+  await expect.poll(async () => (await page.locator('.ant-modal-wrap:visible').count()) === 0 || (await page.locator('.ant-modal-wrap:visible').innerText())).toBe(true);
 }
 
 describe('the center workbench', () => {
@@ -502,7 +503,11 @@ describe('a busier township', () => {
     await page.getByTestId('case-detail').waitFor();
     const act = async (action: string, note?: string) => {
       await page.locator(`[data-action=${action}]`).click();
-      if (note !== undefined) await page.locator('.ant-modal textarea').fill(note);
+      if (note !== undefined) {
+        // typed into the modal's field once it holds it (the opening modal may mount it anew)
+        const box = page.locator('.ant-modal textarea');
+        await expect.poll(async () => { if ((await box.inputValue()) !== note) await box.fill(note); return box.inputValue(); }).toBe(note);
+      }
       await confirm(page);
     };
 

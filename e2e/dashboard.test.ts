@@ -63,6 +63,10 @@ beforeAll(async () => {
 });
 
 const kpi = (page: Page, key: string) => page.getByTestId(`kpi-${key}`);
+/** Every chart drawn with its animation over (before a screenshot). */
+async function chartsSettled(page: Page) {
+  await expect.poll(async () => (await page.locator('figure.chart').count()) > 0 && (await page.locator('figure.chart[data-settled="false"]').count()) === 0).toBe(true);
+}
 
 async function open(viewport = { width: 1920, height: 1080 }) {
   const context = await signedIn(t.browser, t.url, leader);
@@ -101,7 +105,7 @@ describe('the command dashboard', () => {
     })`);
     console.log(`dashboard first render (fixture: 3 counties at province scale): dashboard-ready at ${ready.ready.toFixed(0)} ms after navigation start (DOMContentLoaded ${ready.domContentLoaded?.toFixed(0)} ms)`);
     expect(ready.ready).toBeGreaterThan(0);
-    await page.waitForTimeout(800); // charts finish their animation
+    await chartsSettled(page);
     await screenshot(page, 'dashboard-1920x1080');
 
     // the period: today holds both cases too, its trend shows the last 7 days; the year's goes by month
@@ -131,7 +135,7 @@ describe('the command dashboard', () => {
     const cities = await big.locator('.children button').count();
     const at = await big.evaluate(() => performance.getEntriesByName('dashboard-ready')[0].startTime);
     console.log(`dashboard first render for a province leader (${cities} cities on the map): dashboard-ready at ${at.toFixed(0)} ms`);
-    await big.waitForTimeout(800);
+    await chartsSettled(big);
     await screenshot(big, 'dashboard-province-1920x1080');
     await province.close();
   });
@@ -228,7 +232,7 @@ describe('the command dashboard', () => {
     expect(await page.getByText('Registered', { exact: true }).count()).toBe(1);
     // the whole dashboard fits the laptop screen: no page scroll
     expect(await page.evaluate('document.documentElement.scrollHeight <= window.innerHeight + 1')).toBe(true);
-    await page.waitForTimeout(500);
+    await chartsSettled(page);
     await screenshot(page, 'dashboard-laptop-en');
     await context.close();
   });

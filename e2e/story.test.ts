@@ -223,7 +223,7 @@ describe('the seed’s story, page by page', () => {
     await workerPage.goto(`${s.url}/worker#/tasks`);
     await workerPage.getByText('已办', { exact: true }).click();
     await workerPage.getByTestId(`task-${caseId}`).waitFor();
-    await admin.waitForTimeout(500); // the tab's table fills
+    await admin.locator('.ant-table-row').first().waitFor(); // the tab's table filled
     for (const [name, page] of pages) await (name === 'report' || name === 'worker' ? phoneScreenshot : screenshot)(page, `story-end-${name}`);
   });
 });

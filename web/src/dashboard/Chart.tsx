@@ -24,17 +24,20 @@ export function Chart({ option, label, summary, onDrawn }: { option: ChartOption
   useEffect(() => {
     const c = echarts.init(el.current!, 'dark', { renderer: 'canvas' });
     chart.current = c;
+    // 'finished': drawn and its animation over (screenshots wait for data-settled)
+    c.on('finished', () => el.current?.parentElement?.setAttribute('data-settled', 'true'));
     // (an observer reports the size it starts with: no second drawing for that)
     const ro = new ResizeObserver(() => { if (el.current && (el.current.clientWidth !== c.getWidth() || el.current.clientHeight !== c.getHeight())) c.resize(); });
     ro.observe(el.current!);
     return () => { ro.disconnect(); c.dispose(); chart.current = null; };
   }, []);
   useEffect(() => {
+    el.current?.parentElement?.setAttribute('data-settled', 'false');
     chart.current?.setOption({ backgroundColor: 'transparent', ...option }, { notMerge: true });
     drawn.current?.();
   }, [option]);
   return (
-    <figure className="chart" aria-label={label}>
+    <figure className="chart" aria-label={label} data-settled="false">
       <div ref={el} className="chart-canvas" role="img" aria-label={summary} />
     </figure>
   );
