@@ -154,6 +154,14 @@ describe('a repeat of one’s own open case', () => {
     clock.advance(2 * 60 * MIN);
   });
 
+  it('makes one case of a burst of the same report sent at once', async () => {
+    const c = await t.citizen(phone());
+    const answers = await Promise.all(Array.from({ length: 6 }, () => report(c, '同时发出的同一份上报：路口有碎玻璃')));
+    expect(answers.map((r) => r.statusCode).sort()).toEqual([200, 200, 200, 200, 200, 201]);
+    expect(new Set(answers.map((r) => r.json().event.id)).size).toBe(1);
+    clock.advance(2 * 60 * MIN);
+  });
+
   it('is a new case just outside the rule: another category, place, reporter, with a photo, later, or once the first is finished', async () => {
     const c = await t.citizen(phone());
     const text = '桥下路面有碎玻璃，很危险';

@@ -28,11 +28,18 @@ export const deviceKey = (device: string | null | undefined): string | null =>
 
 export const limitOf = (ctx: EventsContext, actor: Actor): Limit => ctx.intakeLimits[actor.kind];
 
-/** Locks the counters of the reporter (and device) for this transaction, then refuses when a limit is reached. */
-export async function assertIntakeAllowed(tx: Db, limit: Limit, by: string, device: string | null, now: Date): Promise<void> {
+/**
+ * Holds the reporter's (and device's) intake for this transaction: parallel reports of one
+ * reporter are counted, and told apart from repeats, one after the other.
+ */
+export async function lockIntake(tx: Db, by: string, device: string | null): Promise<void> {
   for (const key of [by, ...(device ? [`device:${device}`] : [])].sort()) {
     await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`intake:${key}`}, 0))`);
   }
+}
+
+/** Refuses when a limit is reached (under lockIntake). */
+export async function assertIntakeAllowed(tx: Db, limit: Limit, by: string, device: string | null, now: Date): Promise<void> {
   const since = new Date(now.getTime() - DAY);
   const checks: [string, string | null][] = [['intake_by', by], ['intake_device', device]];
   for (const [column, value] of checks) {

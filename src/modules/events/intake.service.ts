@@ -21,7 +21,7 @@ import { findDuplicates, type DuplicateCandidate } from './duplicates.js';
 import { notifyUsers, notifyWebhooks, staffOf } from './notify.js';
 import { claimPhotos } from './photos.service.js';
 import { validateAttributes } from './attributes.js';
-import { assertIntakeAllowed, deviceKey, limitOf, repeatOf } from './intake-limits.js';
+import { assertIntakeAllowed, deviceKey, limitOf, lockIntake, repeatOf } from './intake-limits.js';
 
 export interface IntakeInput {
   categoryCode: string;
@@ -178,6 +178,7 @@ export async function reportEvent(ctx: EventsContext, actor: Actor, input: Intak
     }
     // the reporter's own report of a few minutes ago again (no new photo): answered with that case
     const device = actor.kind === 'citizen' ? deviceKey(meta.device) : null;
+    await lockIntake(tx, caller, device);
     if (photos.length === 0) {
       const first = await repeatOf(tx, caller, { categoryCode: category.code, description, lon: place.lon, lat: place.lat }, now, ctx.intakeLimits.repeatMinutes);
       if (first !== null) {
