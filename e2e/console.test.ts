@@ -96,7 +96,8 @@ const borderColor = (el: unknown) => (globalThis as unknown as { getComputedStyl
 async function confirm(page: Page) {
   await page.locator('.ant-modal-footer .ant-btn-primary').click();
   // the modal closes once the server took the action; if it does not, say what the modal shows
-  await expect.poll(async () => (await page.locator('.ant-modal-wrap:visible').count()) === 0 || (await page.locator('.ant-modal-wrap:visible').innerText())).toBe(true);
+  await expect.poll(async () => (await page.locator('.ant-modal-wrap:visible').count()) === 0
+    || (await page.locator('.ant-modal-wrap:visible').first().innerText({ timeout: 1_000 }).catch(() => 'gone'))).toBe(true);
 }
 
 describe('the center workbench', () => {
@@ -501,8 +502,10 @@ describe('a busier township', () => {
     await step(op, a, 'accept');
     const page = await consolePage(op, `?case=${a}`);
     await page.getByTestId('case-detail').waitFor();
+    // the live stream connected (its first refresh done) before the first action
+    await page.getByText('实时更新中').waitFor();
     const act = async (action: string, note?: string) => {
-      await page.locator(`[data-action=${action}]`).click();
+      await page.locator(`[data-action=${action}]`).click({ timeout: 15_000 });
       if (note !== undefined) {
         // typed into the modal's field once it holds it (the opening modal may mount it anew)
         const box = page.locator('.ant-modal textarea');
