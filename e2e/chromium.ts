@@ -27,7 +27,7 @@ export type ChromiumSource = 'CHROMIUM_PATH' | 'system' | 'npm';
 export interface FoundChromium { path: string; source: ChromiumSource }
 
 const FLAGS = [
-  '--headless', '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
+  '--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--no-first-run', '--lang=zh-CN',
 ];
 
