@@ -128,12 +128,13 @@ export function loadConfig(env: Env = process.env): Config {
   const nodeEnv = oneOf(env, 'NODE_ENV', ['development', 'production', 'test'] as const, 'development');
   const region = env.PINGAN_REGION ?? '33';
   if (!/^\d{2}$/.test(region)) throw new ConfigError('PINGAN_REGION', `must be a 2-digit province code (got "${region}")`);
+  const dataDir = path.resolve(env.PINGAN_DATA_DIR && env.PINGAN_DATA_DIR !== '' ? env.PINGAN_DATA_DIR : 'data');
   return {
     env: nodeEnv,
     host: env.HOST && env.HOST !== '' ? env.HOST : '127.0.0.1',
     port: integer(env, 'PORT', 3000, 0, 65535),
     logLevel: oneOf(env, 'LOG_LEVEL', ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const, nodeEnv === 'test' ? 'silent' : 'info'),
-    dataDir: path.resolve(env.PINGAN_DATA_DIR && env.PINGAN_DATA_DIR !== '' ? env.PINGAN_DATA_DIR : 'data'),
+    dataDir,
     mediaDir: path.resolve(env.PINGAN_MEDIA_DIR || path.join(env.PINGAN_DATA_DIR || 'data', 'media')),
     databaseUrl: databaseUrl(env, 'DATABASE_URL'),
     region,
@@ -151,7 +152,7 @@ export function loadConfig(env: Env = process.env): Config {
     },
     trustProxy: oneOf(env, 'PINGAN_TRUST_PROXY', ['true', 'false'] as const, 'false') === 'true',
     sweepIntervalMs: integer(env, 'PINGAN_SWEEP_INTERVAL_MS', 30_000, 0, 3_600_000),
-    auditCheckpointFile: path.resolve(env.PINGAN_AUDIT_CHECKPOINT_FILE || defaultCheckpointFile(path.resolve(env.PINGAN_DATA_DIR && env.PINGAN_DATA_DIR !== '' ? env.PINGAN_DATA_DIR : 'data'))),
+    auditCheckpointFile: path.resolve(env.PINGAN_AUDIT_CHECKPOINT_FILE || defaultCheckpointFile(dataDir)),
     auditCheckpointMs: integer(env, 'PINGAN_AUDIT_CHECKPOINT_MS', 300_000, 0, 86_400_000),
     tileUrl: tileUrl(env, 'PINGAN_TILE_URL'),
     tileAttribution: env.PINGAN_TILE_ATTRIBUTION || null,
